@@ -1,0 +1,121 @@
+package org.homeconsole.connector.kafka;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import org.homeconsole.connector.kafka.internal.Checks;
+
+/**
+ * Configuration of a {@link KafkaEventBus}. Start from {@link #defaults(String, String)} and change
+ * what differs with the {@code with...} methods.
+ *
+ * @param bootstrapServers Kafka's {@code bootstrap.servers}
+ * @param nodeId this process's stable id ({@code [A-Za-z0-9._-]+}); names the consumer group
+ *               {@code homeconsole-events-<nodeId>} whose committed offsets let a restarted node resume
+ * @param source CloudEvents {@code source} of events published with {@link KafkaEventBus#publish(String, String, Object)}
+ * @param eventsTopic the topic every event travels on
+ * @param deadLetterTopic where events go that a subscriber could not handle, or that are not CloudEvents
+ * @param partitions partitions of the two topics when this bus creates them (an existing topic keeps its own)
+ * @param replicationFactor replication factor when creating them; -1 takes the broker's default
+ * @param maxAttempts how many times a subscriber is called for one event before it is dead-lettered (1 = no retry)
+ * @param retryBackoff pause after the first failed attempt; doubles after each further one (capped at 30 s)
+ * @param subscriberQueueCapacity events waiting per subscriber before the bus pauses reading the partition
+ * @param commitInterval how often offsets of fully handled events are committed
+ * @param linger producer {@code linger.ms}: a small batch window (Kafka 4 defaults to 5 ms)
+ * @param clientProperties extra properties for every Kafka client (e.g. {@code security.protocol}, {@code sasl.*}); win over the bus's own
+ */
+public record KafkaEventBusSettings(
+        String bootstrapServers,
+        String nodeId,
+        String source,
+        String eventsTopic,
+        String deadLetterTopic,
+        int partitions,
+        short replicationFactor,
+        int maxAttempts,
+        Duration retryBackoff,
+        int subscriberQueueCapacity,
+        Duration commitInterval,
+        Duration linger,
+        Map<String, Object> clientProperties) {
+
+    public static final String DEFAULT_EVENTS_TOPIC = "homeconsole.events";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "homeconsole.events.dlq";
+
+    public KafkaEventBusSettings {
+        Checks.notBlank("bootstrapServers", bootstrapServers);
+        Checks.nodeId("nodeId", nodeId);
+        Checks.notBlank("source", source);
+        Checks.topic("eventsTopic", eventsTopic);
+        Checks.topic("deadLetterTopic", deadLetterTopic);
+        if (eventsTopic.equals(deadLetterTopic)) {
+            throw new IllegalArgumentException("Kafka event bus setting 'deadLetterTopic' must differ from 'eventsTopic' (" + eventsTopic + ")");
+        }
+        Checks.positive("partitions", partitions);
+        if (replicationFactor == 0 || replicationFactor < -1) {
+            throw new IllegalArgumentException("Kafka event bus setting 'replicationFactor' must be -1 (broker default) or positive, was " + replicationFactor);
+        }
+        Checks.positive("maxAttempts", maxAttempts);
+        Checks.notNegative("retryBackoff", retryBackoff);
+        Checks.positive("subscriberQueueCapacity", subscriberQueueCapacity);
+        Checks.notNegative("commitInterval", commitInterval);
+        Checks.notNegative("linger", linger);
+        clientProperties = Map.copyOf(Objects.requireNonNull(clientProperties, "clientProperties"));
+    }
+
+    /**
+     * Topics {@value #DEFAULT_EVENTS_TOPIC} / {@value #DEFAULT_DEAD_LETTER_TOPIC} with 6 partitions,
+     * source {@code /homeconsole/<nodeId>}, 3 attempts 100 ms apart (doubling), 1,000 queued events
+     * per subscriber, commits every second, {@code linger.ms=1}.
+     */
+    public static KafkaEventBusSettings defaults(String bootstrapServers, String nodeId) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, "/homeconsole/" + nodeId,
+                DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC, 6, (short) -1,
+                3, Duration.ofMillis(100), 1_000, Duration.ofSeconds(1), Duration.ofMillis(1), Map.of());
+    }
+
+    /** The consumer group under which this node's read positions are committed. */
+    public String consumerGroupId() {
+        return "homeconsole-events-" + nodeId;
+    }
+
+    public KafkaEventBusSettings withTopics(String eventsTopic, String deadLetterTopic) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+
+    public KafkaEventBusSettings withSource(String source) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+
+    public KafkaEventBusSettings withPartitions(int partitions, short replicationFactor) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+
+    public KafkaEventBusSettings withRetries(int maxAttempts, Duration retryBackoff) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+
+    public KafkaEventBusSettings withSubscriberQueueCapacity(int subscriberQueueCapacity) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+
+    public KafkaEventBusSettings withCommitInterval(Duration commitInterval) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+
+    public KafkaEventBusSettings withLinger(Duration linger) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+
+    public KafkaEventBusSettings withClientProperties(Map<String, Object> clientProperties) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+    }
+}

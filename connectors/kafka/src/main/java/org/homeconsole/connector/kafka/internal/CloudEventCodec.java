@@ -1,0 +1,188 @@
+package org.homeconsole.connector.kafka.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Locale;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.homeconsole.api.events.Event;
+
+/**
+ * {@link Event} to and from Kafka records in the CloudEvents Kafka protocol binding.
+ *
+ * <p>Writes binary mode: key = event key, value = data as JSON, attributes as {@code ce_*}
+ * headers. Reads binary mode and structured mode (the whole event as a JSON object in the value),
+ * so that events written by any Kafka client, a console producer included, are understood.
+ */
+public final class CloudEventCodec {
+
+    public static final String SPEC_VERSION = "1.0";
+    public static final String CE_SPECVERSION = "ce_specversion";
+    public static final String CE_ID = "ce_id";
+    public static final String CE_TYPE = "ce_type";
+    public static final String CE_SOURCE = "ce_source";
+    public static final String CE_TIME = "ce_time";
+    public static final String CE_CORRELATIONID = "ce_correlationid";
+    public static final String CONTENT_TYPE = "content-type";
+    public static final String JSON = "application/json";
+    public static final String STRUCTURED_JSON = "application/cloudevents+json";
+
+    private final ObjectMapper mapper;
+
+    public CloudEventCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** The outcome of reading a record: an event, or why the record is not one. */
+    public record Decoded(Event event, String error) {
+        static Decoded ok(Event event) {
+            return new Decoded(event, null);
+        }
+
+        static Decoded invalid(String error) {
+            return new Decoded(null, error);
+        }
+    }
+
+    /** A binary-mode record for {@code event}. */
+    public ProducerRecord<String, byte[]> encode(String topic, Event event) {
+        byte[] value;
+        try {
+            value = mapper.writeValueAsBytes(event.data());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Cannot write the data of event " + event.type() + " as JSON: " + e.getMessage(), e);
+        }
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.key(), value);
+        Headers headers = record.headers();
+        RecordHeaders.put(headers, CE_SPECVERSION, SPEC_VERSION);
+        RecordHeaders.put(headers, CE_ID, event.id());
+        RecordHeaders.put(headers, CE_TYPE, event.type());
+        RecordHeaders.put(headers, CE_SOURCE, event.source());
+        // Instant.toString() is ISO-8601 in UTC with a 'Z', which is RFC 3339
+        RecordHeaders.put(headers, CE_TIME, event.time().toString());
+        RecordHeaders.put(headers, CE_CORRELATIONID, event.correlationId());
+        RecordHeaders.put(headers, CONTENT_TYPE, JSON);
+        return record;
+    }
+
+    /** Reads a record in binary or structured mode; never throws. */
+    public Decoded decode(ConsumerRecord<String, byte[]> record) {
+        String contentType = mediaType(RecordHeaders.get(record.headers(), CONTENT_TYPE));
+        if (contentType != null && contentType.startsWith("application/cloudevents")) {
+            if (!contentType.equals(STRUCTURED_JSON)) {
+                return Decoded.invalid("unsupported CloudEvents content type " + contentType);
+            }
+            return decodeStructured(record, readTree(record.value()));
+        }
+        if (RecordHeaders.get(record.headers(), CE_TYPE) != null) {
+            return decodeBinary(record, contentType);
+        }
+        JsonNode value = readTree(record.value());
+        if (value != null && value.path("specversion").isTextual() && value.path("type").isTextual()) {
+            return decodeStructured(record, value);
+        }
+        return Decoded.invalid("not a CloudEvent: no " + CE_TYPE + " header (binary mode) and no JSON value with "
+                + "specversion and type (structured mode)");
+    }
+
+    private Decoded decodeBinary(ConsumerRecord<String, byte[]> record, String contentType) {
+        Headers headers = record.headers();
+        return event(record,
+                RecordHeaders.get(headers, CE_ID),
+                RecordHeaders.get(headers, CE_TYPE),
+                RecordHeaders.get(headers, CE_SOURCE),
+                RecordHeaders.get(headers, CE_TIME),
+                record.key(),
+                RecordHeaders.get(headers, CE_CORRELATIONID),
+                binaryData(record.value(), contentType));
+    }
+
+    private Decoded decodeStructured(ConsumerRecord<String, byte[]> record, JsonNode json) {
+        if (json == null || !json.isObject()) {
+            return Decoded.invalid("structured CloudEvent whose value is not a JSON object");
+        }
+        JsonNode data = json.get("data");
+        if (data == null && json.path("data_base64").isTextual()) {
+            try {
+                data = BinaryNode.valueOf(Base64.getDecoder().decode(json.get("data_base64").asText()));
+            } catch (IllegalArgumentException e) {
+                return Decoded.invalid("structured CloudEvent with invalid data_base64");
+            }
+        }
+        String key = record.key() != null ? record.key() : text(json, "partitionkey");
+        return event(record, text(json, "id"), text(json, "type"), text(json, "source"), text(json, "time"),
+                key, text(json, "correlationid"), data == null ? NullNode.getInstance() : data);
+    }
+
+    private Decoded event(ConsumerRecord<String, byte[]> record, String id, String type, String source, String time,
+            String key, String correlationId, JsonNode data) {
+        if (type == null || type.isBlank()) {
+            return Decoded.invalid("CloudEvent without a type");
+        }
+        // lenient about the other required attributes so that hand-written records still get through;
+        // the fallback id is stable, so a redelivered record keeps its id
+        String eventId = id != null ? id : record.topic() + "-" + record.partition() + "-" + record.offset();
+        String eventSource = source != null ? source : "/kafka/" + record.topic();
+        Instant eventTime = parseTime(time, record.timestamp());
+        return Decoded.ok(new Event(eventId, type, eventSource, eventTime, key, correlationId, data));
+    }
+
+    private JsonNode binaryData(byte[] value, String contentType) {
+        if (value == null || value.length == 0) {
+            return NullNode.getInstance();
+        }
+        if (contentType == null || contentType.contains("json")) {
+            JsonNode json = readTree(value);
+            if (json != null) {
+                return json;
+            }
+        }
+        return TextNode.valueOf(new String(value, StandardCharsets.UTF_8));
+    }
+
+    private JsonNode readTree(byte[] value) {
+        if (value == null || value.length == 0) {
+            return null;
+        }
+        try {
+            return mapper.readTree(value);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    private static String mediaType(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static Instant parseTime(String time, long fallbackEpochMillis) {
+        if (time != null) {
+            try {
+                return OffsetDateTime.parse(time).toInstant();
+            } catch (DateTimeParseException e) {
+                // fall back to the record's timestamp below
+            }
+        }
+        return fallbackEpochMillis >= 0 ? Instant.ofEpochMilli(fallbackEpochMillis) : Instant.now();
+    }
+}

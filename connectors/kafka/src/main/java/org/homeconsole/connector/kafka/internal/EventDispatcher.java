@@ -1,0 +1,206 @@
+package org.homeconsole.connector.kafka.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.homeconsole.api.events.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event bus's consumer thread: polls every partition of the events topic, hands each record
+ * to the queues of the matching subscribers in partition order, and commits the offsets of records
+ * every matching subscriber has finished.
+ *
+ * <p>When a subscriber's queue is full, the partition's remaining records wait in a backlog and
+ * the partition is paused (the consumer keeps polling the others) until the queue has room again.
+ */
+public final class EventDispatcher implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    // while a backlog waits for a subscriber queue to drain, look again soon
+    private static final Duration BACKLOG_POLL = Duration.ofMillis(5);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final long WARN_INVALID_EVERY = 100;
+
+    private final Consumer<String, byte[]> consumer;
+    private final Map<TopicPartition, PartitionProgress> partitions;
+    private final List<SubscriberWorker> subscribers;
+    private final CloudEventCodec codec;
+    private final DeadLetterWriter deadLetters;
+    private final String groupId;
+    private final long commitIntervalNanos;
+    private volatile boolean running = true;
+    private long invalidRecords;
+
+    /**
+     * @param partitions every assigned partition with its start position and last committed offset
+     * @param subscribers live, thread-safe view of the subscriptions (read on every record)
+     */
+    public EventDispatcher(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> partitions,
+            List<SubscriberWorker> subscribers, CloudEventCodec codec, DeadLetterWriter deadLetters, String groupId,
+            Duration commitInterval) {
+        this.consumer = consumer;
+        this.partitions = Map.copyOf(partitions);
+        this.subscribers = subscribers;
+        this.codec = codec;
+        this.deadLetters = deadLetters;
+        this.groupId = groupId;
+        this.commitIntervalNanos = commitInterval.toNanos();
+    }
+
+    @Override
+    public void run() {
+        long nextCommit = System.nanoTime() + commitIntervalNanos;
+        while (running) {
+            try {
+                boolean backlog = partitions.values().stream().anyMatch(PartitionProgress::paused);
+                ConsumerRecords<String, byte[]> records = consumer.poll(backlog ? BACKLOG_POLL : IDLE_POLL);
+                for (TopicPartition partition : records.partitions()) {
+                    partitions.get(partition).backlog().addAll(records.records(partition));
+                }
+                dispatchBacklogs();
+                if (System.nanoTime() - nextCommit >= 0) {
+                    commit(false);
+                    nextCommit = System.nanoTime() + commitIntervalNanos;
+                }
+            } catch (WakeupException | InterruptException e) {
+                if (running) {
+                    LOG.warn("Event consumer of group {} interrupted; stopping", groupId);
+                    running = false;
+                }
+            } catch (RuntimeException e) {
+                // keep the thread: without it this node would silently stop receiving events
+                LOG.error("Event consumer of group {} failed; trying again in 1 s", groupId, e);
+                pauseAfterError();
+            }
+        }
+    }
+
+    /** Makes {@link #run()} return soon; call from any thread. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /**
+     * Commits what every subscriber finished and closes the consumer. Call after the consumer thread
+     * has ended and the subscribers have stopped, so that the offsets are final.
+     */
+    public void commitAndClose() {
+        try {
+            commit(true);
+        } catch (KafkaException e) {
+            LOG.warn("Final offset commit of group {} failed; the node will see some events again: {}", groupId, e.toString());
+        } finally {
+            // nothing left to hand over: offsets are committed above and assign() joined no group;
+            // a grace period would only wait for the idle long-poll fetch (up to fetch.max.wait.ms)
+            consumer.close(Duration.ZERO);
+        }
+    }
+
+    private void dispatchBacklogs() {
+        for (Map.Entry<TopicPartition, PartitionProgress> entry : partitions.entrySet()) {
+            PartitionProgress progress = entry.getValue();
+            Deque<ConsumerRecord<String, byte[]>> backlog = progress.backlog();
+            while (!backlog.isEmpty() && dispatch(progress, backlog.peekFirst())) {
+                backlog.removeFirst();
+            }
+            boolean blocked = !backlog.isEmpty();
+            if (blocked != progress.paused()) {
+                if (blocked) {
+                    consumer.pause(List.of(entry.getKey()));
+                } else {
+                    consumer.resume(List.of(entry.getKey()));
+                }
+                progress.paused(blocked);
+            }
+        }
+    }
+
+    /** Hands one record to every matching subscriber; {@code false} when one of them has no room. */
+    private boolean dispatch(PartitionProgress progress, ConsumerRecord<String, byte[]> record) {
+        CloudEventCodec.Decoded decoded = codec.decode(record);
+        if (decoded.event() == null) {
+            rejectInvalid(progress, record, decoded.error());
+            return true;
+        }
+        Event event = decoded.event();
+        List<SubscriberWorker> matching = new ArrayList<>(2);
+        for (SubscriberWorker subscriber : subscribers) {
+            if (subscriber.accepts(event.type())) {
+                if (!subscriber.hasRoom()) {
+                    return false;
+                }
+                matching.add(subscriber);
+            }
+        }
+        PartitionProgress.InFlight inFlight = progress.handedOut(record.offset(), matching.size());
+        for (SubscriberWorker subscriber : matching) {
+            subscriber.enqueue(new Delivery(event, record, inFlight));
+        }
+        return true;
+    }
+
+    private void rejectInvalid(PartitionProgress progress, ConsumerRecord<String, byte[]> record, String reason) {
+        invalidRecords++;
+        if (invalidRecords == 1 || invalidRecords % WARN_INVALID_EVERY == 0) {
+            LOG.warn("Skipped {} record(s) that are not CloudEvents (logged once per {}); latest {}-{}@{}: {}. "
+                    + "They go to the dead-letter topic.", invalidRecords, WARN_INVALID_EVERY, record.topic(),
+                    record.partition(), record.offset(), reason);
+        }
+        PartitionProgress.InFlight inFlight = progress.handedOut(record.offset(), 1);
+        deadLetters.invalid(record, groupId, reason).whenComplete((sent, e) -> {
+            if (e != null) {
+                LOG.error("Could not dead-letter record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+            }
+            inFlight.done();
+        });
+    }
+
+    private void commit(boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        partitions.forEach((partition, progress) -> {
+            long committable = progress.committable();
+            if (committable > progress.committed()) {
+                offsets.put(partition, new OffsetAndMetadata(committable));
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        offsets.forEach((partition, offset) -> partitions.get(partition).committed(offset.offset()));
+        if (sync) {
+            consumer.commitSync(offsets, CLOSE_TIMEOUT);
+            return;
+        }
+        consumer.commitAsync(offsets, (committed, e) -> {
+            if (e != null) {
+                LOG.warn("Offset commit of group {} failed, will retry: {}", groupId, e.toString());
+                // runs on this thread (inside poll): safe to touch the progress objects
+                committed.keySet().forEach(partition -> partitions.get(partition).committed(-1));
+            }
+        });
+    }
+
+    private static void pauseAfterError() {
+        try {
+            TimeUnit.SECONDS.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package org.homeconsole.connector.kafka.internal;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.homeconsole.api.events.EventHandler;
+import org.homeconsole.api.events.EventPattern;
+import org.homeconsole.api.events.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription: a bounded queue filled by the event consumer and a thread of its own that
+ * calls the handler, so a slow or failing subscriber holds up nobody else. Retries a failing
+ * event with doubling pauses, then dead-letters it and goes on.
+ */
+public final class SubscriberWorker implements Subscription {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberWorker.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final String name;
+    private final EventPattern pattern;
+    private final EventHandler handler;
+    private final BlockingQueue<Delivery> queue;
+    private final int maxAttempts;
+    private final Duration backoff;
+    private final DeadLetterWriter deadLetters;
+    private final Consumer<SubscriberWorker> onClose;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile boolean halted;
+
+    public SubscriberWorker(String name, EventPattern pattern, EventHandler handler, int queueCapacity, int maxAttempts,
+            Duration backoff, DeadLetterWriter deadLetters, Consumer<SubscriberWorker> onClose) {
+        this.name = name;
+        this.pattern = pattern;
+        this.handler = handler;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxAttempts = maxAttempts;
+        this.backoff = backoff;
+        this.deadLetters = deadLetters;
+        this.onClose = onClose;
+        this.thread = new Thread(this::run, "hc-event-subscriber-" + name);
+        // a forgotten subscription must not keep the JVM alive; unfinished events are redelivered anyway
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String pattern() {
+        return pattern.toString();
+    }
+
+    public boolean accepts(String type) {
+        return !closed && pattern.matches(type);
+    }
+
+    /** Whether {@link #enqueue} will succeed; only the consumer thread enqueues, so the answer holds. */
+    public boolean hasRoom() {
+        return queue.remainingCapacity() > 0;
+    }
+
+    public void enqueue(Delivery delivery) {
+        queue.add(delivery);
+        if (closed) {
+            // lost the race with close(): the worker may already have drained its queue
+            dropQueued();
+        }
+    }
+
+    /** Stops delivery for good: events still queued count as handled so that offsets move on. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        onClose.accept(this);
+        thread.interrupt();
+        dropQueued();
+    }
+
+    /**
+     * Stops because the bus stops: queued events stay unfinished, so their offsets are not committed
+     * and the node gets them again when it restarts.
+     */
+    public void halt() {
+        halted = true;
+        closed = true;
+        thread.interrupt();
+    }
+
+    /** Waits for the thread after {@link #halt()}; {@code false} when a handler did not return in time. */
+    public boolean awaitHalted(Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
+    private void run() {
+        while (!closed) {
+            Delivery delivery;
+            try {
+                delivery = queue.take();
+            } catch (InterruptedException e) {
+                continue;
+            }
+            deliver(delivery);
+        }
+        if (!halted) {
+            dropQueued();
+        }
+    }
+
+    private void deliver(Delivery delivery) {
+        Throwable failure = null;
+        int attempt = 0;
+        while (attempt < maxAttempts) {
+            attempt++;
+            try {
+                handler.handle(delivery.event());
+                delivery.done();
+                return;
+            } catch (Exception | LinkageError | AssertionError e) {
+                failure = e;
+                LOG.debug("Subscriber {} failed on event {} ({}), attempt {} of {}", name, delivery.event().id(),
+                        delivery.event().type(), attempt, maxAttempts, e);
+            }
+            if (attempt < maxAttempts && !pause(attempt)) {
+                finishInterrupted(delivery);
+                return;
+            }
+        }
+        deadLetter(delivery, failure, attempt);
+    }
+
+    private void deadLetter(Delivery delivery, Throwable failure, int attempts) {
+        LOG.warn("Subscriber {} failed {} time(s) on event {} ({}); sending it to the dead-letter topic: {}", name, attempts,
+                delivery.event().id(), delivery.event().type(), failure.toString());
+        try {
+            deadLetters.failed(delivery.record(), name, failure, attempts).get();
+        } catch (ExecutionException e) {
+            LOG.error("Could not dead-letter event {} of subscriber {}; it is dropped: {}", delivery.event().id(), name,
+                    e.getCause().toString());
+        } catch (InterruptedException e) {
+            finishInterrupted(delivery);
+            return;
+        }
+        delivery.done();
+    }
+
+    private void finishInterrupted(Delivery delivery) {
+        // closing the subscription drops the event; halting the bus leaves it for redelivery
+        if (!halted) {
+            delivery.done();
+        }
+        Thread.currentThread().interrupt();
+    }
+
+    private boolean pause(int attempt) {
+        long millis = Math.min(MAX_BACKOFF.toMillis(), backoff.toMillis() << Math.min(attempt - 1, 20));
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void dropQueued() {
+        Delivery delivery;
+        while ((delivery = queue.poll()) != null) {
+            delivery.done();
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package org.homeconsole.connector.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.homeconsole.connector.kafka.PlainKafkaClients.header;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.homeconsole.api.events.Event;
+import org.homeconsole.testsupport.KafkaSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Delivery guarantees of the bus against a real broker. */
+class KafkaEventBusDeliveryIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final List<KafkaEventBus> buses = new ArrayList<>();
+
+    @AfterEach
+    void closeBuses() {
+        buses.forEach(KafkaEventBus::close);
+    }
+
+    @Test
+    void shouldKeepDeliveringToOthersAndDeadLetterAfterRetriesWhenSubscriberThrows() throws Exception {
+        // given
+        KafkaEventBusSettings settings = settings().withRetries(3, Duration.ofMillis(10));
+        KafkaEventBus bus = bus(settings);
+        Queue<String> healthy = new ConcurrentLinkedQueue<>();
+        Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        bus.subscribe("test.healthy", "device.*", e -> healthy.add(e.id()));
+        bus.subscribe("test.broken", "device.*", e -> {
+            attempts.computeIfAbsent(e.id(), id -> new AtomicInteger()).incrementAndGet();
+            throw new IllegalStateException("cannot handle " + e.type());
+        });
+        bus.start();
+
+        // when
+        Event first = bus.publish("device.added", "lamp", Map.of("n", 1)).get(30, TimeUnit.SECONDS);
+        Event second = bus.publish("device.removed", "lamp", Map.of("n", 2)).get(30, TimeUnit.SECONDS);
+
+        // then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(healthy).containsExactly(first.id(), second.id()));
+        List<ConsumerRecord<String, byte[]>> dead = PlainKafkaClients.readAll(settings.deadLetterTopic(), 2);
+        assertThat(attempts).containsOnlyKeys(first.id(), second.id());
+        assertThat(attempts.values()).allSatisfy(count -> assertThat(count).hasValue(3));
+        assertThat(dead).extracting(r -> header(r, "ce_id")).containsExactly(first.id(), second.id());
+        ConsumerRecord<String, byte[]> record = dead.get(0);
+        assertThat(record.key()).isEqualTo("lamp");
+        assertThat(new String(record.value())).isEqualTo("{\"n\":1}");
+        assertThat(header(record, "ce_type")).isEqualTo("device.added");
+        assertThat(header(record, "hc_error_class")).isEqualTo(IllegalStateException.class.getName());
+        assertThat(header(record, "hc_error_message")).isEqualTo("cannot handle device.added");
+        assertThat(header(record, "hc_subscriber")).isEqualTo("test.broken");
+        assertThat(header(record, "hc_attempts")).isEqualTo("3");
+        assertThat(header(record, "hc_original_topic")).isEqualTo(settings.eventsTopic());
+        assertThat(header(record, "hc_original_partition")).isNotNull();
+        assertThat(header(record, "hc_original_offset")).isNotNull();
+    }
+
+    @Test
+    void shouldDeliverTenThousandEventsOfOneKeyInOrder() throws Exception {
+        // given: a small queue, so that the consumer has to pause and resume the partition on the way
+        KafkaEventBus bus = bus(settings().withSubscriberQueueCapacity(64));
+        List<Integer> seen = new ArrayList<>();
+        bus.subscribe("test.ordered", "counter.incremented", e -> {
+            synchronized (seen) {
+                seen.add(e.data().get("seq").asInt());
+            }
+        });
+        bus.start();
+
+        // when
+        List<CompletableFuture<Event>> acks = new ArrayList<>();
+        for (int seq = 0; seq < 10_000; seq++) {
+            acks.add(bus.publish("counter.incremented", "the-one-key", Map.of("seq", seq)));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+        // then
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            synchronized (seen) {
+                assertThat(seen).hasSize(10_000);
+            }
+        });
+        synchronized (seen) {
+            assertThat(seen).containsExactlyElementsOf(IntStream.range(0, 10_000).boxed().toList());
+        }
+    }
+
+    @Test
+    void shouldDeliverEventsMatchingWildcardPatterns() throws Exception {
+        // given
+        KafkaEventBus bus = bus(settings());
+        Queue<String> all = new ConcurrentLinkedQueue<>();
+        Queue<String> device = new ConcurrentLinkedQueue<>();
+        Queue<String> deviceChanged = new ConcurrentLinkedQueue<>();
+        Queue<String> lightOn = new ConcurrentLinkedQueue<>();
+        bus.subscribe("test.all", "*", e -> all.add(e.type()));
+        bus.subscribe("test.device", "device.*", e -> device.add(e.type()));
+        bus.subscribe("test.device-changed", "device.*.changed", e -> deviceChanged.add(e.type()));
+        bus.subscribe("test.light-on", "light.on", e -> lightOn.add(e.type()));
+        bus.start();
+        List<String> types = List.of("device.added", "device.lamp.changed", "device.lamp.state.changed", "light.on", "light.off");
+
+        // when
+        for (String type : types) {
+            bus.publish(type, null).get(30, TimeUnit.SECONDS);
+        }
+
+        // then
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(all).containsExactlyInAnyOrderElementsOf(types);
+            assertThat(device).containsExactlyInAnyOrder("device.added", "device.lamp.changed", "device.lamp.state.changed");
+            assertThat(deviceChanged).containsExactly("device.lamp.changed");
+            assertThat(lightOn).containsExactly("light.on");
+        });
+    }
+
+    @Test
+    void shouldResumeFromCommittedOffsetsAfterRestart() throws Exception {
+        // given: one key, so that a replay of the first jobs would show before the later ones
+        KafkaEventBusSettings settings = settings();
+        KafkaEventBus publisher = bus(settings.withSource("/test/publisher"));
+        KafkaEventBusSettings restartingNode = KafkaEventBusSettings.defaults(settings.bootstrapServers(), KafkaSupport.uniqueName("node"))
+                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
+                .withPartitions(3, (short) -1);
+        Queue<String> beforeRestart = new ConcurrentLinkedQueue<>();
+        KafkaEventBus node = new KafkaEventBus(restartingNode);
+        node.subscribe("test.restart", "job.*", e -> beforeRestart.add(e.data().asText()));
+        node.start();
+        publisher.start();
+        for (String job : List.of("a1", "a2", "a3")) {
+            publisher.publish("job.done", "jobs", job).get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(beforeRestart).containsExactly("a1", "a2", "a3"));
+        node.close();
+
+        // when
+        for (String job : List.of("b1", "b2", "b3")) {
+            publisher.publish("job.done", "jobs", job).get(30, TimeUnit.SECONDS);
+        }
+        Queue<String> afterRestart = new ConcurrentLinkedQueue<>();
+        KafkaEventBus restarted = bus(restartingNode);
+        restarted.subscribe("test.restart", "job.*", e -> afterRestart.add(e.data().asText()));
+        restarted.start();
+
+        // then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(afterRestart).containsExactly("b1", "b2", "b3"));
+    }
+
+    @Test
+    void shouldFailPublishWhenBusIsNotStarted() {
+        // given
+        KafkaEventBus bus = bus(settings());
+
+        // when
+        CompletableFuture<Event> published = bus.publish("device.added", null);
+
+        // then
+        assertThatThrownBy(() -> published.get(1, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    private static KafkaEventBusSettings settings() {
+        return KafkaEventBusSettings.defaults(KafkaSupport.bootstrapServers(), KafkaSupport.uniqueName("node"))
+                .withTopics(KafkaSupport.uniqueName("events"), KafkaSupport.uniqueName("events-dlq"))
+                .withPartitions(3, (short) -1);
+    }
+
+    private KafkaEventBus bus(KafkaEventBusSettings settings) {
+        KafkaEventBus bus = new KafkaEventBus(settings);
+        buses.add(bus);
+        return bus;
+    }
+}

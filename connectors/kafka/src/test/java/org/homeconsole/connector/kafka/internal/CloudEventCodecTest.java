@@ -1,0 +1,130 @@
+package org.homeconsole.connector.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.homeconsole.api.events.Event;
+import org.junit.jupiter.api.Test;
+
+class CloudEventCodecTest {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final CloudEventCodec codec = new CloudEventCodec(mapper);
+
+    @Test
+    void shouldWriteBinaryModeWithCloudEventHeaders() {
+        // given
+        Event event = new Event("id-1", "device.added", "/test", Instant.parse("2026-03-04T05:06:07.123Z"), "lamp", "corr-1",
+                mapper.createObjectNode().put("name", "Lamp"));
+
+        // when
+        ProducerRecord<String, byte[]> record = codec.encode("events", event);
+
+        // then
+        assertThat(record.key()).isEqualTo("lamp");
+        assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"name\":\"Lamp\"}");
+        assertThat(header(record, "ce_specversion")).isEqualTo("1.0");
+        assertThat(header(record, "ce_id")).isEqualTo("id-1");
+        assertThat(header(record, "ce_type")).isEqualTo("device.added");
+        assertThat(header(record, "ce_source")).isEqualTo("/test");
+        assertThat(header(record, "ce_time")).isEqualTo("2026-03-04T05:06:07.123Z");
+        assertThat(header(record, "ce_correlationid")).isEqualTo("corr-1");
+        assertThat(header(record, "content-type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void shouldReadBackWhatItWrites() {
+        // given
+        Event event = Event.of("device.removed", "/test", null, null, mapper.createArrayNode().add(1).add(2));
+        ProducerRecord<String, byte[]> written = codec.encode("events", event);
+
+        // when
+        CloudEventCodec.Decoded decoded = codec.decode(consumed(written));
+
+        // then
+        assertThat(decoded.error()).isNull();
+        assertThat(decoded.event()).isEqualTo(event);
+    }
+
+    @Test
+    void shouldReadStructuredModeWithoutHeaders() {
+        // given
+        String json = "{\"specversion\":\"1.0\",\"id\":\"s-1\",\"type\":\"light.on\",\"source\":\"/cli\","
+                + "\"time\":\"2026-01-02T03:04:05+02:00\",\"correlationid\":\"c-9\",\"partitionkey\":\"hall\",\"data\":{\"level\":80}}";
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("events", 0, 7L, null, json.getBytes(StandardCharsets.UTF_8));
+
+        // when
+        Event event = codec.decode(record).event();
+
+        // then
+        assertThat(event.id()).isEqualTo("s-1");
+        assertThat(event.type()).isEqualTo("light.on");
+        assertThat(event.source()).isEqualTo("/cli");
+        assertThat(event.time()).isEqualTo(Instant.parse("2026-01-02T01:04:05Z"));
+        assertThat(event.key()).isEqualTo("hall");
+        assertThat(event.correlationId()).isEqualTo("c-9");
+        assertThat(event.data().get("level").asInt()).isEqualTo(80);
+    }
+
+    @Test
+    void shouldReadStructuredModeAnnouncedByContentType() {
+        // given
+        String json = "{\"specversion\":\"1.0\",\"id\":\"s-2\",\"type\":\"light.off\",\"source\":\"/cli\"}";
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("events", 0, 8L, "hall", json.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
+
+        // when
+        Event event = codec.decode(record).event();
+
+        // then
+        assertThat(event.type()).isEqualTo("light.off");
+        assertThat(event.key()).isEqualTo("hall");
+        assertThat(event.data().isNull()).isTrue();
+    }
+
+    @Test
+    void shouldRejectRecordWithoutType() {
+        // given
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("events", 0, 9L, null, "hello".getBytes(StandardCharsets.UTF_8));
+
+        // when
+        CloudEventCodec.Decoded decoded = codec.decode(record);
+
+        // then
+        assertThat(decoded.event()).isNull();
+        assertThat(decoded.error()).contains("not a CloudEvent");
+    }
+
+    @Test
+    void shouldFillMissingBinaryAttributesFromTheRecord() {
+        // given
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("events", 2, 42L, "k", "plain text".getBytes(StandardCharsets.UTF_8));
+        record.headers().add("ce_type", "note.added".getBytes(StandardCharsets.UTF_8));
+
+        // when
+        Event event = codec.decode(record).event();
+
+        // then
+        assertThat(event.id()).isEqualTo("events-2-42");
+        assertThat(event.source()).isEqualTo("/kafka/events");
+        assertThat(event.data().asText()).isEqualTo("plain text");
+    }
+
+    private static ConsumerRecord<String, byte[]> consumed(ProducerRecord<String, byte[]> written) {
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>(written.topic(), 0, 0L, written.key(), written.value());
+        for (Header header : written.headers()) {
+            record.headers().add(header);
+        }
+        return record;
+    }
+
+    private static String header(ProducerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,60 @@
+package org.homeconsole.runtime;
+
+import java.util.List;
+import org.homeconsole.connector.kafka.KafkaEventBus;
+import org.homeconsole.connector.kafka.KafkaEventBusSettings;
+import org.homeconsole.connector.kafka.KafkaServiceRegistry;
+import org.homeconsole.connector.kafka.KafkaServiceRegistrySettings;
+import org.homeconsole.runtime.config.Settings;
+
+/**
+ * The kernel services that live on Kafka — the EventBus and the ServiceRegistry — opened with the topic
+ * names derived from {@code HOMECONSOLE_TOPIC_PREFIX}, and closed together.
+ */
+final class KernelConnections implements AutoCloseable {
+
+    private final KafkaEventBus events;
+    private final KafkaServiceRegistry services;
+
+    private KernelConnections(KafkaEventBus events, KafkaServiceRegistry services) {
+        this.events = events;
+        this.services = services;
+    }
+
+    static KernelConnections open(Settings settings, String bootstrapServers) {
+        KafkaEventBus events = new KafkaEventBus(KafkaEventBusSettings.defaults(bootstrapServers, settings.nodeId())
+                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
+                .withSource("/homeconsole/" + settings.nodeId()));
+        try {
+            events.start();
+            KafkaServiceRegistry services = new KafkaServiceRegistry(
+                    KafkaServiceRegistrySettings.defaults(bootstrapServers, settings.nodeId())
+                            .withTopics(settings.topicPrefix() + ".services", settings.topicPrefix() + ".rpc.")
+                            .withCallTimeout(settings.serviceCallTimeout()));
+            services.start();
+            return new KernelConnections(events, services);
+        } catch (RuntimeException e) {
+            events.close();
+            throw e;
+        }
+    }
+
+    KafkaEventBus events() {
+        return events;
+    }
+
+    KafkaServiceRegistry services() {
+        return services;
+    }
+
+    /** Why the Kafka side is not ready; empty when it is. */
+    List<String> reasonsNotReady() {
+        return List.of();
+    }
+
+    @Override
+    public void close() {
+        services.close();
+        events.close();
+    }
+}
