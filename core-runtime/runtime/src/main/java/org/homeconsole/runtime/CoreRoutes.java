@@ -23,13 +23,14 @@ final class CoreRoutes extends RouteBuilder {
                 .component("platform-http")
                 .host("localhost").port(port)
                 .apiContextPath("/api/openapi.json")
+                .apiContextRouteId("rest-core-openapi")
                 .apiProperty("api.title", "Home Console")
                 .apiProperty("api.version", version)
                 .apiProperty("api.description", "Home Console core: health, admin API and the REST routes of plugins.");
 
         rest().id("core-health-rest")
-                .get("/health").id("core-health").description("Liveness: the process serves HTTP.").produces("application/json").to("direct:core-health")
-                .get("/ready").id("core-ready").description("Readiness: 200 once broker, storage and every plugin have started; 503 with the reasons otherwise.")
+                .get("/health").routeId("rest-core-health").description("Liveness: the process serves HTTP.").produces("application/json").to("direct:core-health")
+                .get("/ready").routeId("rest-core-ready").description("Readiness: 200 once broker, storage and every plugin have started; 503 with the reasons otherwise.")
                 .produces("application/json").to("direct:core-ready");
 
         from("direct:core-health").routeId("core-health-check").bean("readiness", "health");

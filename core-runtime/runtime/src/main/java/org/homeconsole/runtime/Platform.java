@@ -10,6 +10,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.homeconsole.api.storage.StorageAdapter;
@@ -46,6 +48,8 @@ public final class Platform implements AutoCloseable {
     private final Deque<AutoCloseable> closers = new ArrayDeque<>();
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule());
     private Kernel kernel;
+    private StorageAdapter storage;
+    private volatile KernelConnections connections;
     private Main main;
     private PluginManager plugins;
     private RouteFileLoader routeFiles;
@@ -76,37 +80,39 @@ public final class Platform implements AutoCloseable {
         long started = System.nanoTime();
         settings.prepareDataDir();
         requireFreePort("HOMECONSOLE_HTTP_PORT", settings.httpHost(), settings.httpPort());
+        if (settings.embeddedKafka()) {
+            requireFreePort("HOMECONSOLE_KAFKA_PORT", "127.0.0.1", settings.embeddedKafkaPort());
+        }
         adminKey = AdminKey.resolve(settings.adminApiKey(), settings.dataDir());
+        bootstrapServers = settings.kafkaBootstrapServers().orElse("127.0.0.1:" + settings.embeddedKafkaPort());
 
-        bootstrapServers = settings.kafkaBootstrapServers().orElseGet(this::startEmbeddedBroker);
-        StorageAdapter storage = openStorage();
-        KernelConnections connections = KernelConnections.open(settings, bootstrapServers);
-        closers.push(connections);
+        // The Kafka side (embedded broker, event bus, service registry) and Camel each take seconds to
+        // start and need nothing from each other until plugins start: start them side by side.
+        CompletableFuture<KafkaSide> kafka = CompletableFuture.supplyAsync(this::startKafkaSide, runnable -> {
+            Thread thread = new Thread(runnable, "homeconsole-kafka-start");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        try {
+            startCamelAndStorage();
+        } catch (Exception | Error e) {
+            kafka.thenAccept(KafkaSide::close);
+            throw e;
+        }
+        KafkaSide kafkaSide = join(kafka);
+        closers.push(kafkaSide);
+        // Camel stops before Kafka: routes may still publish while they drain
+        closers.push(() -> main.stop());
+
+        KernelConnections connections = kafkaSide.connections();
         InMemoryStateEngine state = new InMemoryStateEngine(connections.events(), mapper);
         kernel = new Kernel(settings.nodeId(), connections.events(), connections.services(), state, storage, mapper);
-
-        main = new Main();
-        main.setOverrideProperties(camelProperties());
-        main.configure().addRoutesBuilder(new CoreProblemsConfiguration());
-        main.configure().addRoutesBuilder(new CoreRoutes(VERSION, settings.httpPort()));
-        readiness = new Readiness(List.of(
-                () -> storage.isHealthy() ? List.of() : List.of("storage " + storage.describe() + " does not answer"),
-                () -> connections.reasonsNotReady(),
-                () -> plugins == null ? List.of("plugins are not started yet") : plugins.notStarted()),
-                () -> routeFiles == null ? List.of() : routeFiles.failures().stream()
-                        .map(f -> "route file " + f.file() + " failed: " + f.error()).toList(),
-                mapper);
-        main.bind("readiness", readiness);
-        main.bind("events", new EventsComponent(kernel.events(), mapper));
-        main.bind("eventBus", kernel.events());
-        main.bind("services", kernel.services());
-        main.bind("state", kernel.state());
-        main.bind("storage", kernel.storage());
-        main.bind("problems", new Problems(mapper));
-        main.bind("objectMapper", mapper);
-        main.start();
-        closers.push(() -> main.stop());
         CamelContext camel = main.getCamelContext();
+        camel.getRegistry().bind("eventBus", kernel.events());
+        camel.getRegistry().bind("services", kernel.services());
+        camel.getRegistry().bind("state", kernel.state());
+        camel.getRegistry().bind("events", new EventsComponent(kernel.events(), mapper));
+        this.connections = connections;
 
         RouteOwnership ownership = new RouteOwnership(camel);
         PortGuard guard = new PortGuard(settings.httpPort());
@@ -132,25 +138,83 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private String startEmbeddedBroker() {
-        requireFreePort("HOMECONSOLE_KAFKA_PORT", "127.0.0.1", settings.embeddedKafkaPort());
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(settings.dataDir().resolve("kafka"))
-                .host("127.0.0.1")
-                .port(settings.embeddedKafkaPort())
-                .build()
-                .start();
-        closers.push(broker);
-        return broker.bootstrapServers();
+    private void startCamelAndStorage() throws Exception {
+        storage = openStorage();
+        main = new Main();
+        main.setOverrideProperties(camelProperties());
+        main.configure().addRoutesBuilder(new CoreProblemsConfiguration());
+        main.configure().addRoutesBuilder(new CoreRoutes(VERSION, settings.httpPort()));
+        StorageAdapter store = storage;
+        readiness = new Readiness(List.of(
+                () -> store.isHealthy() ? List.of() : List.of("storage " + store.describe() + " does not answer"),
+                () -> connections == null ? List.of("Kafka is not connected yet") : connections.reasonsNotReady(),
+                () -> plugins == null ? List.of("plugins are not started yet") : plugins.notStarted()),
+                () -> routeFiles == null ? List.of() : routeFiles.failures().stream()
+                        .map(f -> "route file " + f.file() + " failed: " + f.error()).toList(),
+                mapper);
+        main.bind("readiness", readiness);
+        main.bind("storage", storage);
+        main.bind("problems", new Problems(mapper));
+        main.bind("objectMapper", mapper);
+        try {
+            main.start();
+        } catch (Exception e) {
+            main.stop();
+            throw e;
+        }
+    }
+
+    /** The embedded broker (when used) and the Kafka-backed kernel services, closed together. */
+    private record KafkaSide(EmbeddedKafkaBroker broker, KernelConnections connections) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (connections != null) {
+                connections.close();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private KafkaSide startKafkaSide() {
+        EmbeddedKafkaBroker broker = null;
+        try {
+            if (settings.embeddedKafka()) {
+                broker = EmbeddedKafkaBroker.builder(settings.dataDir().resolve("kafka"))
+                        .host("127.0.0.1")
+                        .port(settings.embeddedKafkaPort())
+                        .build()
+                        .start();
+            }
+            return new KafkaSide(broker, KernelConnections.open(settings, bootstrapServers));
+        } catch (RuntimeException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            throw e;
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) throws Exception {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private StorageAdapter openStorage() {
         for (StorageAdapterFactory factory : ServiceLoader.load(StorageAdapterFactory.class)) {
             var adapter = factory.create(settings.databaseUrl());
             if (adapter.isPresent()) {
-                StorageAdapter storage = adapter.get();
-                storage.start();
-                closers.push(storage);
-                return storage;
+                StorageAdapter opened = adapter.get();
+                opened.start();
+                closers.push(opened);
+                return opened;
             }
         }
         throw new SettingsException("DATABASE_URL", "no storage adapter accepts this URL");
@@ -174,6 +238,8 @@ public final class Platform implements AutoCloseable {
         p.put("camel.management.metrics-enabled", "true");
         p.put("camel.management.jolokia-enabled", "true");
         p.put("camel.metrics.enabled", "true");
+        // observability-services switches tracing on; its jar is excluded (no exporter here), so switch it off
+        p.put("camel.opentelemetry2.enabled", "false");
         p.put("camel.metrics.enable-route-policy", "true");
         p.put("camel.rest.component", "platform-http");
         // keep REST and its direct: route apart: inlining drops the direct route's routeConfigurationId

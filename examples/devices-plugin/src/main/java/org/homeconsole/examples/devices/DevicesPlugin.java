@@ -43,12 +43,12 @@ public final class DevicesPlugin implements Plugin {
                         .process(e -> problem(e, 400, e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()));
 
                 rest("/api/devices").id("devices-rest")
-                        .get().description("All devices").produces("application/json").to("direct:devices-list")
-                        .get("/{id}").description("One device").produces("application/json").to("direct:devices-get")
+                        .get().description("All devices").produces("application/json").routeId("rest-devices-list").to("direct:devices-list")
+                        .get("/{id}").description("One device").produces("application/json").routeId("rest-devices-get").to("direct:devices-get")
                         .put("/{id}").description("Register or rename a device: {\"name\", \"type\"}").consumes("application/json")
-                        .produces("application/json").to("direct:devices-register")
+                        .produces("application/json").routeId("rest-devices-register").to("direct:devices-register")
                         .post("/{id}/{command}").description("Switch a device: command on or off").produces("application/json")
-                        .to("direct:devices-command");
+                        .routeId("rest-devices-command").to("direct:devices-command");
 
                 from("direct:devices-list").routeId("devices-list").process(e -> json(e, list()));
                 from("direct:devices-get").routeId("devices-get").process(e -> json(e, get(e.getMessage().getHeader("id", String.class))));
