@@ -26,7 +26,8 @@ final class KernelConnections implements AutoCloseable {
                 .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
                 .withSource("/homeconsole/" + settings.nodeId()));
         try {
-            events.start();
+            // delivery begins once plugins and route files have subscribed (deliverEvents)
+            events.start(false);
             KafkaServiceRegistry services = new KafkaServiceRegistry(
                     KafkaServiceRegistrySettings.defaults(bootstrapServers, settings.nodeId())
                             .withTopics(settings.topicPrefix() + ".services", settings.topicPrefix() + ".rpc.")
@@ -45,6 +46,11 @@ final class KernelConnections implements AutoCloseable {
 
     KafkaServiceRegistry services() {
         return services;
+    }
+
+    /** Starts event delivery; subscribers made before this also get what arrived while the node was down. */
+    void deliverEvents() {
+        events.deliver();
     }
 
     /** Why the Kafka side is not ready; empty when it is. */

@@ -127,6 +127,7 @@ public final class Platform implements AutoCloseable {
         closers.push(() -> plugins.unloadAll());
         plugins.startAll();
         routeFiles.start(1000);
+        connections.deliverEvents();
 
         readiness.markStarted();
         LOG.info("Home Console {} node '{}' started in {} ms: http://{}:{} (REST and WebSocket), Kafka {}{}, storage {}",

@@ -112,6 +112,15 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
      * @throws org.apache.kafka.common.KafkaException when Kafka cannot be reached or refuses
      */
     public synchronized KafkaEventBus start() {
+        return start(true);
+    }
+
+    /**
+     * Like {@link #start()}, but when {@code deliverNow} is false the consumer is positioned and nothing
+     * is delivered until {@link #deliver()}: subscribers that are set up after start-up (plugins, route
+     * files) then still get what was published while the node was down.
+     */
+    public synchronized KafkaEventBus start(boolean deliverNow) {
         if (state != State.NEW) {
             throw new IllegalStateException("Kafka event bus of node " + settings.nodeId() + " is " + describeState());
         }
@@ -133,7 +142,9 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
                     settings.consumerGroupId(), settings.commitInterval());
             consumerThread = new Thread(dispatcher, "hc-events-consumer-" + settings.nodeId());
             consumerThread.setDaemon(true);
-            consumerThread.start();
+            if (deliverNow) {
+                consumerThread.start();
+            }
         } catch (RuntimeException e) {
             if (consumer != null && dispatcher == null) {
                 consumer.close(Duration.ZERO);
@@ -146,6 +157,16 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
         LOG.info("Kafka event bus of node {} started on {} ({} partitions) in {} ms", settings.nodeId(), settings.eventsTopic(),
                 partitions(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
         return this;
+    }
+
+    /** Starts delivery after {@link #start(boolean) start(false)}; does nothing when it already runs. */
+    public synchronized void deliver() {
+        if (state != State.STARTED) {
+            throw new IllegalStateException("Kafka event bus of node " + settings.nodeId() + " is " + describeState());
+        }
+        if (consumerThread.getState() == Thread.State.NEW) {
+            consumerThread.start();
+        }
     }
 
     /**

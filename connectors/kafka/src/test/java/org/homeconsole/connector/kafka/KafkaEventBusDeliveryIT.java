@@ -164,6 +164,31 @@ class KafkaEventBusDeliveryIT {
     }
 
     @Test
+    void shouldHoldDeliveryUntilSubscribersAddedAfterStartAreReady() throws Exception {
+        // given a node that knew the topic, then went down while events were published
+        KafkaEventBusSettings settings = settings();
+        KafkaEventBus publisher = bus(settings.withSource("/test/publisher"));
+        KafkaEventBusSettings node = KafkaEventBusSettings.defaults(settings.bootstrapServers(), KafkaSupport.uniqueName("node"))
+                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
+                .withPartitions(3, (short) -1);
+        bus(node).start().close();
+        publisher.start();
+        for (String job : List.of("c1", "c2")) {
+            publisher.publish("job.done", "jobs", job).get(30, TimeUnit.SECONDS);
+        }
+
+        // when it starts without delivering, a subscriber arrives after start (as plugins do), then delivery begins
+        KafkaEventBus restarted = bus(node).start(false);
+        publisher.publish("job.done", "jobs", "c3").get(30, TimeUnit.SECONDS);
+        Queue<String> received = new ConcurrentLinkedQueue<>();
+        restarted.subscribe("test.late", "job.*", e -> received.add(e.data().asText()));
+        restarted.deliver();
+
+        // then it gets what was published while it was down and during start-up, in order
+        await().atMost(WAIT).untilAsserted(() -> assertThat(received).containsExactly("c1", "c2", "c3"));
+    }
+
+    @Test
     void shouldFailPublishWhenBusIsNotStarted() {
         // given
         KafkaEventBus bus = bus(settings());
