@@ -6,6 +6,7 @@ import org.homeconsole.connector.kafka.KafkaEventBusSettings;
 import org.homeconsole.connector.kafka.KafkaServiceRegistry;
 import org.homeconsole.connector.kafka.KafkaServiceRegistrySettings;
 import org.homeconsole.runtime.config.Settings;
+import org.homeconsole.runtime.config.SettingsException;
 
 /**
  * The kernel services that live on Kafka — the EventBus and the ServiceRegistry — opened with the topic
@@ -36,7 +37,8 @@ final class KernelConnections implements AutoCloseable {
             return new KernelConnections(events, services);
         } catch (RuntimeException e) {
             events.close();
-            throw e;
+            throw new SettingsException(settings.embeddedKafka() ? "HOMECONSOLE_KAFKA_PORT" : "KAFKA_BOOTSTRAP_SERVERS",
+                    "cannot use Kafka at " + bootstrapServers + ": " + e.getMessage());
         }
     }
 

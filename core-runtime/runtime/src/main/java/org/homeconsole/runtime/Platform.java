@@ -213,7 +213,11 @@ public final class Platform implements AutoCloseable {
             var adapter = factory.create(settings.databaseUrl());
             if (adapter.isPresent()) {
                 StorageAdapter opened = adapter.get();
-                opened.start();
+                try {
+                    opened.start();
+                } catch (RuntimeException e) {
+                    throw new SettingsException("DATABASE_URL", e.getMessage());
+                }
                 closers.push(opened);
                 return opened;
             }

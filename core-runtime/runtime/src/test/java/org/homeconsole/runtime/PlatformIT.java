@@ -132,6 +132,17 @@ class PlatformIT {
         assertThat(platform.plugins().get("devices").state()).isEqualTo(PluginState.STARTED);
         assertThat(platform.kernel().services().call("devices.list", null).isArray()).isTrue();
         assertThat(send(platform, "POST", "/api/admin/v1/plugins/devices/dance", ADMIN_KEY, null).statusCode()).isEqualTo(400);
+
+        // unloading removes the plugin's REST routes from the core's server; loading mounts them again
+        send(platform, "POST", "/api/admin/v1/plugins/devices/stop", ADMIN_KEY, null);
+        assertThat(JSON.readTree(send(platform, "POST", "/api/admin/v1/plugins/devices/unload", ADMIN_KEY, null).body())
+                .path("state").asText()).isEqualTo("UNLOADED");
+        assertThat(get(platform, "/api/devices", null).statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(get(platform, "/api/openapi.json", null).body()).path("paths").has("/api/devices")).isFalse();
+        send(platform, "POST", "/api/admin/v1/plugins/devices/load", ADMIN_KEY, null);
+        assertThat(JSON.readTree(send(platform, "POST", "/api/admin/v1/plugins/devices/start", ADMIN_KEY, null).body())
+                .path("state").asText()).isEqualTo("STARTED");
+        assertThat(get(platform, "/api/devices", null).statusCode()).isEqualTo(200);
         assertThat(send(platform, "POST", "/api/admin/v1/plugins/nope/start", ADMIN_KEY, null).statusCode()).isEqualTo(404);
         assertThat(send(platform, "POST", "/api/admin/v1/plugins/devices/start", ADMIN_KEY, null).statusCode()).isEqualTo(409);
     }

@@ -33,6 +33,20 @@ class PlatformStartupIT {
     }
 
     @Test
+    void shouldNameTheSettingWhenTheDatabaseCannotBeReached() throws Exception {
+        Map<String, String> settings = TestPlatforms.settings(dir);
+        settings.put("DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + TestPlatforms.freePort() + "/nothing?user=x&password=secret");
+        assertThatThrownBy(() -> TestPlatforms.start(dir, settings))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("DATABASE_URL")
+                .hasMessageNotContaining("secret");
+        // and nothing is left listening
+        try (ServerSocket again = new ServerSocket(Integer.parseInt(settings.get("HOMECONSOLE_HTTP_PORT")))) {
+            assertThat(again.isBound()).isTrue();
+        }
+    }
+
+    @Test
     void shouldGenerateAnOwnerOnlyAdminKeyWhenNoneIsConfigured() throws Exception {
         // given no HOMECONSOLE_ADMIN_API_KEY
         Map<String, String> settings = TestPlatforms.settings(dir);
