@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One event on the bus, in the shape of a CloudEvent (specversion 1.0).
@@ -32,8 +33,17 @@ public record Event(
         Objects.requireNonNull(data, "data");
     }
 
-    /** A new event with a random id and the current time. */
+    /** A new event with a random (version 4) UUID and the current time. */
     public static Event of(String type, String source, String key, String correlationId, JsonNode data) {
-        return new Event(UUID.randomUUID().toString(), type, source, Instant.now(), key, correlationId, data);
+        return new Event(randomId(), type, source, Instant.now(), key, correlationId, data);
+    }
+
+    // UUID.randomUUID() draws from one shared SecureRandom, a contended lock on a hot publish path;
+    // event ids need uniqueness, not unpredictability
+    private static String randomId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long most = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long least = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(most, least).toString();
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,9 @@ public final class EventDispatcher implements Runnable {
     private final String groupId;
     private final long commitIntervalNanos;
     private volatile boolean running = true;
+    /** deliveries of the current round, per subscriber (consumer thread only) */
+    private final Map<SubscriberWorker, List<Delivery>> pending = new IdentityHashMap<>();
+    private final List<SubscriberWorker> matching = new ArrayList<>();
     private long invalidRecords;
 
     /**
@@ -113,6 +117,16 @@ public final class EventDispatcher implements Runnable {
     }
 
     private void dispatchBacklogs() {
+        try {
+            dispatchBacklogsToBatches();
+        } finally {
+            // hand each subscriber everything of this round at once, in order
+            pending.forEach(SubscriberWorker::enqueue);
+            pending.clear();
+        }
+    }
+
+    private void dispatchBacklogsToBatches() {
         for (Map.Entry<TopicPartition, PartitionProgress> entry : partitions.entrySet()) {
             PartitionProgress progress = entry.getValue();
             Deque<ConsumerRecord<String, byte[]>> backlog = progress.backlog();
@@ -139,10 +153,11 @@ public final class EventDispatcher implements Runnable {
             return true;
         }
         Event event = decoded.event();
-        List<SubscriberWorker> matching = new ArrayList<>(2);
+        matching.clear();
         for (SubscriberWorker subscriber : subscribers) {
             if (subscriber.accepts(event.type())) {
-                if (!subscriber.hasRoom()) {
+                List<Delivery> batch = pending.get(subscriber);
+                if (!subscriber.hasRoom(batch == null ? 0 : batch.size())) {
                     return false;
                 }
                 matching.add(subscriber);
@@ -150,7 +165,7 @@ public final class EventDispatcher implements Runnable {
         }
         PartitionProgress.InFlight inFlight = progress.handedOut(record.offset(), matching.size());
         for (SubscriberWorker subscriber : matching) {
-            subscriber.enqueue(new Delivery(event, record, inFlight));
+            pending.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(new Delivery(event, record, inFlight));
         }
         return true;
     }

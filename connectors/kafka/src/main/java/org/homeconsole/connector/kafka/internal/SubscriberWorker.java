@@ -1,7 +1,9 @@
 package org.homeconsole.connector.kafka.internal;
 
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * One subscription: a bounded queue filled by the event consumer and a thread of its own that
  * calls the handler, so a slow or failing subscriber holds up nobody else. Retries a failing
  * event with doubling pauses, then dead-letters it and goes on.
+ *
+ * <p>The consumer hands over events in batches (all of one poll that match), so a busy stream costs
+ * one queue operation and at most one thread wake-up per poll, not per event; the queue's bound is
+ * counted in events.
  */
 public final class SubscriberWorker implements Subscription {
 
@@ -25,7 +31,9 @@ public final class SubscriberWorker implements Subscription {
     private final String name;
     private final EventPattern pattern;
     private final EventHandler handler;
-    private final BlockingQueue<Delivery> queue;
+    private final BlockingQueue<List<Delivery>> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
     private final int maxAttempts;
     private final Duration backoff;
     private final DeadLetterWriter deadLetters;
@@ -39,7 +47,7 @@ public final class SubscriberWorker implements Subscription {
         this.name = name;
         this.pattern = pattern;
         this.handler = handler;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.capacity = queueCapacity;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
         this.deadLetters = deadLetters;
@@ -67,13 +75,18 @@ public final class SubscriberWorker implements Subscription {
         return !closed && pattern.matches(type);
     }
 
-    /** Whether {@link #enqueue} will succeed; only the consumer thread enqueues, so the answer holds. */
-    public boolean hasRoom() {
-        return queue.remainingCapacity() > 0;
+    /**
+     * Whether one more event fits, beside {@code pending} events already set aside for the next batch;
+     * only the consumer thread enqueues, so the answer holds.
+     */
+    public boolean hasRoom(int pending) {
+        return queued.get() + pending < capacity;
     }
 
-    public void enqueue(Delivery delivery) {
-        queue.add(delivery);
+    /** Hands over a batch of deliveries, in order. */
+    public void enqueue(List<Delivery> batch) {
+        queued.addAndGet(batch.size());
+        queue.add(batch);
         if (closed) {
             // lost the race with close(): the worker may already have drained its queue
             dropQueued();
@@ -110,13 +123,24 @@ public final class SubscriberWorker implements Subscription {
 
     private void run() {
         while (!closed) {
-            Delivery delivery;
+            List<Delivery> batch;
             try {
-                delivery = queue.take();
+                batch = queue.take();
             } catch (InterruptedException e) {
                 continue;
             }
-            deliver(delivery);
+            for (int i = 0; i < batch.size(); i++) {
+                if (closed) {
+                    // close() or halt() came while this batch was in hand: treat the rest like queued events
+                    if (!halted) {
+                        batch.subList(i, batch.size()).forEach(Delivery::done);
+                    }
+                    queued.addAndGet(i - batch.size());
+                    break;
+                }
+                deliver(batch.get(i));
+                queued.decrementAndGet();
+            }
         }
         if (!halted) {
             dropQueued();
@@ -180,9 +204,10 @@ public final class SubscriberWorker implements Subscription {
     }
 
     private void dropQueued() {
-        Delivery delivery;
-        while ((delivery = queue.poll()) != null) {
-            delivery.done();
+        List<Delivery> batch;
+        while ((batch = queue.poll()) != null) {
+            batch.forEach(Delivery::done);
+            queued.addAndGet(-batch.size());
         }
     }
 }
