@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# EventBus against raw Kafka clients on one in-process embedded broker (org.homeconsole.bench.EventBusBenchmark).
+#
+#   bench/event-bus.sh [--events=200000] [--rate=10000] [--warmup-seconds=3] [--latency-seconds=10]
+#                      [--rounds=3] [--subscribers=1,4,16] [--case-cap-seconds=120] [--out=FILE]
+#
+# Builds the bench module when bench/target/lib is missing (BENCH_BUILD=1 forces it). The JVM gets a fixed
+# 1 GB heap (BENCH_JAVA_OPTS replaces that); the whole run is killed after BENCH_TIMEOUT seconds (1800).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -d bench/target/lib ] || [ ! -d bench/target/classes ]; then
+  ./mvnw -q -B package -DskipTests -pl bench -am
+fi
+exec timeout "${BENCH_TIMEOUT:-1800}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} \
+  -cp "bench/target/classes:bench/target/lib/*" org.homeconsole.bench.EventBusBenchmark "$@"

@@ -1,0 +1,210 @@
+package org.homeconsole.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.homeconsole.connector.kafka.KafkaEventBusSettings;
+import org.homeconsole.connector.kafka.broker.EmbeddedKafkaBroker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The EventBus against plain Kafka clients, side by side in one run on one in-process embedded
+ * broker: throughput (as fast as possible until every reader has every event) and latency at a fixed
+ * rate (open loop), for the raw clients and for the bus with 1, 4 and 16 subscribers. Every case runs
+ * on topics of its own. Options: {@link Options#USAGE}. Prints Markdown tables; asserts nothing.
+ */
+public final class EventBusBenchmark {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventBusBenchmark.class);
+    private static final int WARMUP_EVENTS = 50_000;
+    private static final Duration DRAIN_CAP = Duration.ofSeconds(30);
+
+    private final Options options;
+    private final String bootstrap;
+    private final Admin admin;
+    private final ObjectMapper mapper = JsonMapper.builder().findAndAddModules().build();
+    private final String runId = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+    private final KafkaEventBusSettings busDefaults;
+    private final Duration linger;
+    private final Report report = new Report();
+
+    private EventBusBenchmark(Options options, String bootstrap, Admin admin) {
+        this.options = options;
+        this.bootstrap = bootstrap;
+        this.admin = admin;
+        this.busDefaults = KafkaEventBusSettings.defaults(bootstrap, "bench");
+        this.linger = options.linger() != null ? options.linger() : busDefaults.linger();
+    }
+
+    public static void main(String[] args) throws IOException {
+        Options options = Options.parse(args);
+        Path dataDir = Files.createTempDirectory("hc-bench-kafka-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dataDir).port(0).build().start();
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            new EventBusBenchmark(options, broker.bootstrapServers(), admin).run();
+        } finally {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private void run() throws IOException {
+        header();
+        // JIT-compiles the broker, the clients and the bus before anything counts: without it the first
+        // cases of round 1 ran at a third of their later speed
+        int warmupEvents = Math.max(WARMUP_EVENTS, options.events() / 2);
+        LOG.info("Warm-up round: {} events through every case (not reported)", warmupEvents);
+        throughput("warm", 0, 0, warmupEvents);
+        for (int subscribers : options.subscribers()) {
+            throughput("warm", 0, subscribers, warmupEvents);
+        }
+
+        List<Results.Throughput> throughput = new ArrayList<>();
+        for (int round = 1; round <= options.rounds(); round++) {
+            throughput.add(throughput("tput", round, 0, options.events()));
+            for (int subscribers : options.subscribers()) {
+                throughput.add(throughput("tput", round, subscribers, options.events()));
+            }
+        }
+        report.throughput(throughput);
+        report.cpu("throughput, round " + options.rounds(), throughput.stream().filter(r -> r.round() == options.rounds())
+                .map(Results.Throughput::pipe).toList(), throughput.stream().filter(r -> r.round() == options.rounds())
+                .map(Results.Throughput::used).toList(), throughput.stream().filter(r -> r.round() == options.rounds())
+                .map(Results.Throughput::events).toList());
+
+        // the first open-loop case of a run used half a core more than the same case later (JIT of the
+        // paced path, the broker settling after the throughput cases); let an unreported one pay for it
+        LOG.info("Warm-up latency case (not reported)");
+        latency(0, 0);
+        List<Results.Latency> latency = new ArrayList<>();
+        for (int round = 1; round <= options.rounds(); round++) {
+            latency.add(latency(round, 0));
+            for (int subscribers : options.subscribers()) {
+                latency.add(latency(round, subscribers));
+            }
+        }
+        report.latency(latency, options.rate());
+        List<Results.Latency> last = latency.stream().filter(r -> r.round() == options.rounds()).toList();
+        report.cpu("latency at " + options.rate() + " events/s, round " + options.rounds(), last.stream().map(Results.Latency::pipe).toList(),
+                last.stream().map(Results.Latency::used).toList(), last.stream().map(Results.Latency::measuredEvents).toList());
+
+        String text = report.toString();
+        LOG.info("Results\n\n{}", text);
+        if (options.out() != null) {
+            Files.createDirectories(options.out().toAbsolutePath().getParent());
+            Files.writeString(options.out(), text);
+            LOG.info("Written to {}", options.out().toAbsolutePath());
+        }
+    }
+
+    private Results.Throughput throughput(String kind, int round, int subscribers, int events) {
+        String topic = topic(kind, round, subscribers);
+        try (Pipe pipe = open(topic, subscribers, () -> new Receiver(-1))) {
+            LOG.info("Throughput round {}: {}, {} events on {}", round, pipe.name(), events, topic);
+            Results.Throughput result = Measurements.throughput(pipe, round, events, options.caseCap());
+            LOG.info("  {} events/s delivered to every reader ({} s), {} acked/s, CPU {} s", (long) result.eventsPerSecond(),
+                    String.format("%.2f", result.seconds()), (long) result.ackedPerSecond(),
+                    String.format("%.1f", result.used().cpuSeconds()));
+            if (round == 1 && (subscribers == 0 || subscribers == options.subscribers().get(0))) {
+                RecordSample.Sizes sizes = RecordSample.of(bootstrap, topic, busDefaults.partitions());
+                report.line("- %s: value %.0f bytes, key + value + headers %.0f bytes per record", pipe.name(), sizes.value(), sizes.total());
+            }
+            return result;
+        } finally {
+            cleanUp(topic, subscribers);
+        }
+    }
+
+    /** @param round 0 for the warm-up case */
+    private Results.Latency latency(int round, int subscribers) {
+        String topic = topic(round == 0 ? "warm-lat" : "lat", round, subscribers);
+        long recordFrom = options.warmup().toSeconds() * options.rate();
+        try (Pipe pipe = open(topic, subscribers, () -> new Receiver(recordFrom))) {
+            LOG.info("Latency round {}: {}, {} events/s for {} s after {} s warm-up, on {}", round, pipe.name(), options.rate(),
+                    options.measured().toSeconds(), options.warmup().toSeconds(), topic);
+            Results.Latency result = Measurements.latency(pipe, round, options.rate(), options.warmup(), options.measured(), DRAIN_CAP);
+            LOG.info("  p50 {} us, p99 {} us, p99.9 {} us, max {} us over {} deliveries; {} missing",
+                    result.latencyMicros().getValueAtPercentile(50), result.latencyMicros().getValueAtPercentile(99),
+                    result.latencyMicros().getValueAtPercentile(99.9), result.latencyMicros().getMaxValue(),
+                    result.latencyMicros().getTotalCount(), result.missing());
+            return result;
+        } finally {
+            cleanUp(topic, subscribers);
+        }
+    }
+
+    /** @param subscribers 0 for the raw clients */
+    private Pipe open(String topic, int subscribers, Supplier<Receiver> receivers) {
+        if (subscribers == 0) {
+            await(admin.createTopics(List.of(new NewTopic(topic, busDefaults.partitions(), (short) 1))).all());
+            return new RawKafkaPipe(bootstrap, topic, busDefaults.partitions(), linger, mapper, receivers.get());
+        }
+        return new BusPipe(bootstrap, topic.replace('.', '-'), topic, subscribers, linger, receivers);
+    }
+
+    private String topic(String kind, int round, int subscribers) {
+        return "bench." + runId + "." + kind + "." + (subscribers == 0 ? "raw" : "bus" + subscribers) + ".r" + round;
+    }
+
+    /** Deletes the case's topics so that the broker's disk and caches stay small, and collects garbage between cases. */
+    private void cleanUp(String topic, int subscribers) {
+        await(admin.deleteTopics(subscribers == 0 ? List.of(topic) : List.of(topic, topic + ".dlq")).all());
+        System.gc();
+    }
+
+    private void header() {
+        report.line("Run %s, %s", runId, OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS))
+                .line("")
+                .line("- JVM: %s %s (%s), %d available processors, max heap %d MB, GC %s", System.getProperty("java.vm.name"),
+                        System.getProperty("java.runtime.version"), System.getProperty("java.vendor"),
+                        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                        String.join(" + ", ManagementFactory.getGarbageCollectorMXBeans().stream().map(gc -> gc.getName()).toList()))
+                .line("- OS: %s %s %s", System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"))
+                .line("- options: %d events per throughput case, %,d events/s for %d s after %d s warm-up per latency case, %d round(s), subscribers %s",
+                        options.events(), options.rate(), options.measured().toSeconds(), options.warmup().toSeconds(), options.rounds(),
+                        options.subscribers())
+                .line("- broker: one embedded KRaft broker in this JVM at %s; %d partitions per topic (the bus's default), fresh topics per case",
+                        bootstrap, busDefaults.partitions())
+                .line("- producers (bus and raw): acks=all, enable.idempotence=true, linger.ms=%d%s, no compression; consumers: assign() every partition, start at the end",
+                        linger.toMillis(), linger.equals(busDefaults.linger()) ? " (the bus's default)" : " (NOT the bus's default of "
+                                + busDefaults.linger().toMillis() + ")");
+    }
+
+    private static <T> void await(org.apache.kafka.common.KafkaFuture<T> future) {
+        try {
+            future.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka admin request failed: " + e, e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.homeconsole.bench;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CPU and GC time this JVM spent between two points, with the CPU split by who spent it: tells
+ * whether a case was bound by the CPU (2 cores = at most 2 CPU-seconds per second) and which part
+ * of the pipeline (the broker, the clients, the bus's threads) paid for an event.
+ *
+ * @param cpuNanos the whole process, JIT and GC threads included
+ * @param byGroup CPU nanoseconds of the Java threads per {@link #GROUPS group}, plus {@code jvm} for
+ *                the rest of the process (GC and JIT threads, which are not Java threads)
+ * @param machine the machine's counters when measured (a point, not a difference)
+ * @param stealShare of a difference: CPU time the hypervisor took, as a share of all (-1 unknown)
+ * @param othersCpuSeconds of a difference: CPU seconds every other process used (-1 unknown)
+ */
+record ResourceMeter(long cpuNanos, long gcMillis, long gcCount, Map<String, Long> byGroup, MachineLoad machine,
+        double stealShare, double othersCpuSeconds) {
+
+    /** Report order of the thread groups. */
+    static final List<String> GROUPS = List.of("generator", "producer I/O", "raw consumer", "bus dispatcher",
+            "bus subscribers", "broker", "jvm");
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    static ResourceMeter now() {
+        long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+        long gcMillis = 0;
+        long gcCount = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcMillis += Math.max(0, gc.getCollectionTime());
+            gcCount += Math.max(0, gc.getCollectionCount());
+        }
+        Map<String, Long> byThread = new HashMap<>();
+        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info != null) {
+                long threadCpu = THREADS.getThreadCpuTime(info.getThreadId());
+                if (threadCpu > 0) {
+                    byThread.put(info.getThreadId() + "/" + info.getThreadName(), threadCpu);
+                }
+            }
+        }
+        return new ResourceMeter(cpu, gcMillis, gcCount, byThread, MachineLoad.now(), -1, -1);
+    }
+
+    /** What was spent from {@code start} until now; threads that ended in between are counted as {@code jvm}. */
+    static ResourceMeter since(ResourceMeter start) {
+        ResourceMeter end = now();
+        Map<String, Long> groups = new LinkedHashMap<>();
+        GROUPS.forEach(g -> groups.put(g, 0L));
+        long javaThreads = 0;
+        for (Map.Entry<String, Long> thread : end.byGroup.entrySet()) {
+            long spent = thread.getValue() - start.byGroup.getOrDefault(thread.getKey(), 0L);
+            groups.merge(group(thread.getKey().substring(thread.getKey().indexOf('/') + 1)), spent, Long::sum);
+            javaThreads += spent;
+        }
+        long process = end.cpuNanos - start.cpuNanos;
+        groups.put("jvm", Math.max(0, process - javaThreads));
+        return new ResourceMeter(process, end.gcMillis - start.gcMillis, end.gcCount - start.gcCount, groups, end.machine,
+                end.machine.stealShare(start.machine), end.machine.othersCpuSeconds(start.machine, process / 1e9));
+    }
+
+    double cpuSeconds() {
+        return cpuNanos / 1e9;
+    }
+
+    private static String group(String threadName) {
+        if (threadName.equals("main")) {
+            return "generator";
+        }
+        if (threadName.startsWith("kafka-producer-network-thread")) {
+            return "producer I/O";
+        }
+        if (threadName.startsWith("bench-raw-consumer")) {
+            return "raw consumer";
+        }
+        if (threadName.startsWith("hc-events-consumer")) {
+            return "bus dispatcher";
+        }
+        if (threadName.startsWith("hc-event-subscriber")) {
+            return "bus subscribers";
+        }
+        // the broker's request handlers, network, raft, coordinator and scheduler threads (and a few admin clients)
+        return "broker";
+    }
+}
