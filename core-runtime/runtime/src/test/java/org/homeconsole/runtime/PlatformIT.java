@@ -94,6 +94,11 @@ class PlatformIT {
         assertProblem(send(platform, "POST", "/api/admin/v1/storage/set", ADMIN_KEY, "{\"namespace\":\"n\",\"key\":\"k\",\"value\":1,\"ttl\":5}"), "ttl");
         assertProblem(send(platform, "POST", "/api/admin/v1/storage/set", ADMIN_KEY, "{\"namespace\": \"n\", "), "(body)");
         assertProblem(send(platform, "POST", "/api/admin/v1/storage/set", ADMIN_KEY, ""), "(body)");
+        HttpResponse<String> form = TestPlatforms.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(TestPlatforms.base(platform) + "/api/admin/v1/storage/set"))
+                .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("namespace=n&key=k")).build(), HttpResponse.BodyHandlers.ofString());
+        assertProblem(form, "(body)");
         assertThat(platform.kernel().storage().listKeys("n")).isEmpty();
         // the node still serves
         assertThat(get(platform, "/ready", null).statusCode()).isEqualTo(200);
