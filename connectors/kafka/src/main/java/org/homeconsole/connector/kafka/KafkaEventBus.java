@@ -205,7 +205,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
     public CompletableFuture<Event> publish(String type, String key, Object data) {
         JsonNode json;
         try {
-            json = data == null ? NullNode.getInstance() : mapper.valueToTree(data);
+            json = data == null ? NullNode.getInstance() : data instanceof JsonNode node ? node : mapper.valueToTree(data);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }

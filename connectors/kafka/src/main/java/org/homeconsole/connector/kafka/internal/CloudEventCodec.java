@@ -13,9 +13,12 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
 import org.homeconsole.api.events.Event;
 
 /**
@@ -38,7 +41,13 @@ public final class CloudEventCodec {
     public static final String JSON = "application/json";
     public static final String STRUCTURED_JSON = "application/cloudevents+json";
 
+    private static final Header SPECVERSION_HEADER = new RecordHeader(CE_SPECVERSION, SPEC_VERSION.getBytes(StandardCharsets.UTF_8));
+    private static final Header CONTENT_TYPE_HEADER = new RecordHeader(CONTENT_TYPE, JSON.getBytes(StandardCharsets.UTF_8));
+    /** bytes of event types and sources: few distinct values, written on every record */
+    private static final int MAX_CACHED = 4096;
+
     private final ObjectMapper mapper;
+    private final Map<String, byte[]> encoded = new ConcurrentHashMap<>();
 
     public CloudEventCodec(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -63,30 +72,69 @@ public final class CloudEventCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Cannot write the data of event " + event.type() + " as JSON: " + e.getMessage(), e);
         }
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.key(), value);
-        Headers headers = record.headers();
-        RecordHeaders.put(headers, CE_SPECVERSION, SPEC_VERSION);
-        RecordHeaders.put(headers, CE_ID, event.id());
-        RecordHeaders.put(headers, CE_TYPE, event.type());
-        RecordHeaders.put(headers, CE_SOURCE, event.source());
+        // built in one go: Headers.add/remove scan the list, and the constant values need no encoding
+        Header[] headers = new Header[event.correlationId() == null ? 6 : 7];
+        headers[0] = SPECVERSION_HEADER;
+        headers[1] = new RecordHeader(CE_ID, utf8(event.id()));
+        headers[2] = new RecordHeader(CE_TYPE, cached(event.type()));
+        headers[3] = new RecordHeader(CE_SOURCE, cached(event.source()));
         // Instant.toString() is ISO-8601 in UTC with a 'Z', which is RFC 3339
-        RecordHeaders.put(headers, CE_TIME, event.time().toString());
-        RecordHeaders.put(headers, CE_CORRELATIONID, event.correlationId());
-        RecordHeaders.put(headers, CONTENT_TYPE, JSON);
-        return record;
+        headers[4] = new RecordHeader(CE_TIME, utf8(event.time().toString()));
+        headers[5] = CONTENT_TYPE_HEADER;
+        if (event.correlationId() != null) {
+            headers[6] = new RecordHeader(CE_CORRELATIONID, utf8(event.correlationId()));
+        }
+        return new ProducerRecord<>(topic, null, event.key(), value, new org.apache.kafka.common.header.internals.RecordHeaders(headers));
+    }
+
+    private byte[] cached(String text) {
+        byte[] bytes = encoded.get(text);
+        if (bytes == null) {
+            bytes = utf8(text);
+            if (encoded.size() < MAX_CACHED) {
+                encoded.put(text, bytes);
+            }
+        }
+        return bytes;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Reads a record in binary or structured mode; never throws. */
     public Decoded decode(ConsumerRecord<String, byte[]> record) {
-        String contentType = mediaType(RecordHeaders.get(record.headers(), CONTENT_TYPE));
+        // one pass over the headers instead of a lastHeader() scan per attribute
+        String id = null;
+        String type = null;
+        String source = null;
+        String time = null;
+        String correlationId = null;
+        String contentType = null;
+        for (Header header : record.headers()) {
+            String name = header.key();
+            if (header.value() == null) {
+                continue;
+            }
+            switch (name) {
+                case CE_ID -> id = text(header);
+                case CE_TYPE -> type = text(header);
+                case CE_SOURCE -> source = text(header);
+                case CE_TIME -> time = text(header);
+                case CE_CORRELATIONID -> correlationId = text(header);
+                case CONTENT_TYPE -> contentType = mediaType(text(header));
+                default -> {
+                }
+            }
+        }
         if (contentType != null && contentType.startsWith("application/cloudevents")) {
             if (!contentType.equals(STRUCTURED_JSON)) {
                 return Decoded.invalid("unsupported CloudEvents content type " + contentType);
             }
             return decodeStructured(record, readTree(record.value()));
         }
-        if (RecordHeaders.get(record.headers(), CE_TYPE) != null) {
-            return decodeBinary(record, contentType);
+        if (type != null) {
+            return event(record, id, type, source, time, record.key(), correlationId, binaryData(record.value(), contentType));
         }
         JsonNode value = readTree(record.value());
         if (value != null && value.path("specversion").isTextual() && value.path("type").isTextual()) {
@@ -96,16 +144,8 @@ public final class CloudEventCodec {
                 + "specversion and type (structured mode)");
     }
 
-    private Decoded decodeBinary(ConsumerRecord<String, byte[]> record, String contentType) {
-        Headers headers = record.headers();
-        return event(record,
-                RecordHeaders.get(headers, CE_ID),
-                RecordHeaders.get(headers, CE_TYPE),
-                RecordHeaders.get(headers, CE_SOURCE),
-                RecordHeaders.get(headers, CE_TIME),
-                record.key(),
-                RecordHeaders.get(headers, CE_CORRELATIONID),
-                binaryData(record.value(), contentType));
+    private static String text(Header header) {
+        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private Decoded decodeStructured(ConsumerRecord<String, byte[]> record, JsonNode json) {
