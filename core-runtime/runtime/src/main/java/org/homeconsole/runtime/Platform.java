@@ -235,6 +235,9 @@ public final class Platform implements AutoCloseable {
         p.put("camel.server.enabled", "true");
         p.put("camel.server.host", settings.httpHost());
         p.put("camel.server.port", String.valueOf(settings.httpPort()));
+        // a client must not be able to make the node buffer without bound, or write files to its disk
+        p.put("camel.server.max-body-size", String.valueOf(settings.maxBodyBytes()));
+        p.put("camel.server.file-upload-enabled", "false");
         // DESIGN.md B2: the management endpoints share the one port, else they open 8080
         p.put("camel.management.enabled", "true");
         p.put("camel.management.host", settings.httpHost());

@@ -99,6 +99,9 @@ class PlatformIT {
                 .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("namespace=n&key=k")).build(), HttpResponse.BodyHandlers.ofString());
         assertProblem(form, "(body)");
+        // a body over HOMECONSOLE_HTTP_MAX_BODY_BYTES (16 MiB) is refused before it is buffered whole
+        String huge = "{\"namespace\":\"n\",\"key\":\"k\",\"value\":\"" + "x".repeat(17 << 20) + "\"}";
+        assertThat(send(platform, "POST", "/api/admin/v1/storage/set", ADMIN_KEY, huge).statusCode()).isEqualTo(413);
         assertThat(platform.kernel().storage().listKeys("n")).isEmpty();
         // the node still serves
         assertThat(get(platform, "/ready", null).statusCode()).isEqualTo(200);

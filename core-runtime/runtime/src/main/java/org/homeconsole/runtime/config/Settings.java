@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param routesDir {@code HOMECONSOLE_ROUTES_DIR} (./routes): route files, watched for changes
  * @param pluginsDir {@code HOMECONSOLE_PLUGINS_DIR} (./plugins): plugin jars
  * @param serviceCallTimeout {@code HOMECONSOLE_SERVICE_CALL_TIMEOUT_MS} (10000): default timeout of remote service calls
+ * @param maxBodyBytes {@code HOMECONSOLE_HTTP_MAX_BODY_BYTES} (16 MiB): larger request bodies are refused with 413
  * @param topicPrefix {@code HOMECONSOLE_TOPIC_PREFIX} (homeconsole): first part of every Kafka topic name
  *                    ({@code <prefix>.events}, {@code <prefix>.events.dlq}, {@code <prefix>.services}, {@code <prefix>.rpc.<node>})
  */
@@ -41,6 +42,7 @@ public record Settings(
         Path routesDir,
         Path pluginsDir,
         Duration serviceCallTimeout,
+        long maxBodyBytes,
         String topicPrefix) {
 
     private static final Pattern BOOTSTRAP = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5})*");
@@ -80,8 +82,9 @@ public record Settings(
         if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
             throw new SettingsException("HOMECONSOLE_TOPIC_PREFIX", "'" + topicPrefix + "' may hold only letters, digits, '.', '_' and '-' (at most 100)");
         }
+        long maxBody = number(source, "HOMECONSOLE_HTTP_MAX_BODY_BYTES", 16L << 20, 1024, 1L << 31);
         return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
-                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), topicPrefix);
+                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix);
     }
 
     /** Creates the data directory, failing with a message naming {@code HOMECONSOLE_DATA_DIR}. */
