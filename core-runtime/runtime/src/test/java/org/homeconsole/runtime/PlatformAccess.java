@@ -18,6 +18,10 @@ public final class PlatformAccess {
         return TestPlatforms.start(dir, settings);
     }
 
+    public static int freePort() {
+        return TestPlatforms.freePort();
+    }
+
     public static HttpResponse<String> get(Platform platform, String path) throws Exception {
         return TestPlatforms.get(platform, path, null);
     }

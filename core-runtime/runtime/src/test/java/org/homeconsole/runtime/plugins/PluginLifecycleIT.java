@@ -111,6 +111,25 @@ class PluginLifecycleIT {
     }
 
     @Test
+    void shouldRefuseAPluginRouteThatWouldOpenItsOwnServer() throws Exception {
+        // given a plugin whose route would serve netty-http on a port of its own
+        int port = org.homeconsole.runtime.PlatformAccess.freePort();
+        FixturePlugins.ownServerPort = port;
+        install(FixturePlugins.OwnServerRoute.class, FixturePlugins.Base.class);
+        // when
+        manager.startAll();
+        // then it is refused before anything binds that port; the other plugin runs
+        PluginStatus refused = manager.get("own-server-route");
+        assertThat(refused.state()).isEqualTo(PluginState.FAILED);
+        assertThat(refused.error()).contains("own-server-route").contains("netty-http").contains("its own server");
+        assertThat(platform.camel().getRoute("own-server")).isNull();
+        try (java.net.ServerSocket free = new java.net.ServerSocket(port)) {
+            assertThat(free.isBound()).isTrue();
+        }
+        assertThat(manager.get("base").state()).isEqualTo(PluginState.STARTED);
+    }
+
+    @Test
     void shouldShowFailedPluginsOnReady() throws Exception {
         // the node's own /ready sees its own manager; show that a failure there makes it 503 with the reason
         PluginManager own = platform.plugins();
