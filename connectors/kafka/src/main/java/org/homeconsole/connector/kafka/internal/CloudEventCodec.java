@@ -112,17 +112,16 @@ public final class CloudEventCodec {
         String correlationId = null;
         String contentType = null;
         for (Header header : record.headers()) {
-            String name = header.key();
             if (header.value() == null) {
                 continue;
             }
-            switch (name) {
-                case CE_ID -> id = text(header);
-                case CE_TYPE -> type = text(header);
-                case CE_SOURCE -> source = text(header);
-                case CE_TIME -> time = text(header);
-                case CE_CORRELATIONID -> correlationId = text(header);
-                case CONTENT_TYPE -> contentType = mediaType(text(header));
+            switch (header.key()) {
+                case CE_ID -> id = RecordHeaders.text(header);
+                case CE_TYPE -> type = RecordHeaders.text(header);
+                case CE_SOURCE -> source = RecordHeaders.text(header);
+                case CE_TIME -> time = RecordHeaders.text(header);
+                case CE_CORRELATIONID -> correlationId = RecordHeaders.text(header);
+                case CONTENT_TYPE -> contentType = mediaType(RecordHeaders.text(header));
                 default -> {
                 }
             }
@@ -142,10 +141,6 @@ public final class CloudEventCodec {
         }
         return Decoded.invalid("not a CloudEvent: no " + CE_TYPE + " header (binary mode) and no JSON value with "
                 + "specversion and type (structured mode)");
-    }
-
-    private static String text(Header header) {
-        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private Decoded decodeStructured(ConsumerRecord<String, byte[]> record, JsonNode json) {

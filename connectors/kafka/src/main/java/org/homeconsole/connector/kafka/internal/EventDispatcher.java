@@ -47,7 +47,8 @@ public final class EventDispatcher implements Runnable {
     private volatile boolean running = true;
     /** deliveries of the current round, per subscriber (consumer thread only) */
     private final Map<SubscriberWorker, List<Delivery>> pending = new IdentityHashMap<>();
-    private final List<SubscriberWorker> matching = new ArrayList<>();
+    /** batches of the subscribers that take the record in hand (consumer thread only) */
+    private final List<List<Delivery>> matching = new ArrayList<>();
     private long invalidRecords;
 
     /**
@@ -121,7 +122,11 @@ public final class EventDispatcher implements Runnable {
             dispatchBacklogsToBatches();
         } finally {
             // hand each subscriber everything of this round at once, in order
-            pending.forEach(SubscriberWorker::enqueue);
+            pending.forEach((subscriber, batch) -> {
+                if (!batch.isEmpty()) {
+                    subscriber.enqueue(batch);
+                }
+            });
             pending.clear();
         }
     }
@@ -160,12 +165,16 @@ public final class EventDispatcher implements Runnable {
                 if (!subscriber.hasRoom(batch == null ? 0 : batch.size())) {
                     return false;
                 }
-                matching.add(subscriber);
+                if (batch == null) {
+                    batch = new ArrayList<>();
+                    pending.put(subscriber, batch);
+                }
+                matching.add(batch);
             }
         }
         PartitionProgress.InFlight inFlight = progress.handedOut(record.offset(), matching.size());
-        for (SubscriberWorker subscriber : matching) {
-            pending.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(new Delivery(event, record, inFlight));
+        for (List<Delivery> batch : matching) {
+            batch.add(new Delivery(event, record, inFlight));
         }
         return true;
     }

@@ -13,7 +13,12 @@ public final class RecordHeaders {
     /** The last value of a header as UTF-8, or {@code null} when absent. */
     public static String get(Headers headers, String name) {
         Header header = headers.lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return header == null ? null : text(header);
+    }
+
+    /** A header's value as UTF-8, or {@code null} when it has none. */
+    public static String text(Header header) {
+        return header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** Adds a header unless the value is {@code null}. */
