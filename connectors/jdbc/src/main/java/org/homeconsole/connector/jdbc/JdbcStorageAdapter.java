@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.homeconsole.api.storage.StorageAdapter;
@@ -114,6 +116,41 @@ public final class JdbcStorageAdapter implements StorageAdapter {
                 statement.setString(2, key);
                 statement.setString(3, json);
                 return statement.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void setAll(String namespace, Map<String, ? extends JsonNode> values) {
+        checkName("namespace", namespace);
+        if (values.isEmpty()) {
+            return;
+        }
+        Map<String, String> rows = new LinkedHashMap<>();
+        values.forEach((key, value) -> {
+            checkName("key", key);
+            if (value == null) {
+                throw new IllegalArgumentException("value of key '" + key + "' must not be null; store JSON null as NullNode.instance");
+            }
+            rows.put(key, toJson(value));
+        });
+        execute("set " + rows.size() + " values in", namespace, null, connection -> {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(database.upsertSql())) {
+                for (Map.Entry<String, String> row : rows.entrySet()) {
+                    statement.setString(1, namespace);
+                    statement.setString(2, row.getKey());
+                    statement.setString(3, row.getValue());
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+                connection.commit();
+                return rows.size();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
             }
         });
     }

@@ -130,6 +130,33 @@ abstract class StorageAdapterContract {
     }
 
     @Test
+    void shouldSetManyValuesAtOnceAndNoneWhenOneIsBad() {
+        // given
+        storage.set("jobs", "a", json("{\"old\":true}"));
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> batch = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 500; i++) {
+            batch.put("job-" + i, json("{\"n\":" + i + "}"));
+        }
+        batch.put("a", json("{\"old\":false}"));
+
+        // when
+        storage.setAll("jobs", batch);
+
+        // then
+        assertThat(storage.listKeys("jobs")).hasSize(501);
+        assertThat(storage.get("jobs", "job-499")).contains(json("{\"n\":499}"));
+        assertThat(storage.get("jobs", "a")).contains(json("{\"old\":false}"));
+
+        // and a batch with an invalid key writes nothing
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> bad = new java.util.LinkedHashMap<>();
+        bad.put("fine", json("1"));
+        bad.put("x".repeat(300), json("2"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> storage.setAll("jobs", bad))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(storage.get("jobs", "fine")).isEmpty();
+    }
+
+    @Test
     void shouldReplaceTheValueWhenSetTwice() {
         // given
         storage.set("devices", "lamp", json("{\"on\":false}"));

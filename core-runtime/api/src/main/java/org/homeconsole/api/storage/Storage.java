@@ -16,6 +16,14 @@ public interface Storage {
     /** Creates or replaces the value. */
     void set(String namespace, String key, JsonNode value);
 
+    /**
+     * Creates or replaces several values of one namespace at once: all of them or, on error, none.
+     * Adapters write them in one transaction, which is much cheaper than one {@link #set} each.
+     */
+    default void setAll(String namespace, java.util.Map<String, ? extends JsonNode> values) {
+        values.forEach((key, value) -> set(namespace, key, value));
+    }
+
     Optional<JsonNode> get(String namespace, String key);
 
     /** The keys of a namespace, sorted; empty when the namespace has none. */
