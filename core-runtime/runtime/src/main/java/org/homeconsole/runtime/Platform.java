@@ -26,6 +26,8 @@ import org.homeconsole.runtime.events.EventsComponent;
 import org.homeconsole.runtime.plugins.PluginDiscovery;
 import org.homeconsole.runtime.plugins.PluginManager;
 import org.homeconsole.runtime.plugins.PortGuard;
+import org.homeconsole.runtime.plugins.PluginHost;
+import org.homeconsole.runtime.http.HttpServers;
 import org.homeconsole.runtime.routes.RouteFileLoader;
 import org.homeconsole.runtime.routes.RouteOwnership;
 import org.homeconsole.runtime.state.InMemoryStateEngine;
@@ -54,6 +56,7 @@ public final class Platform implements AutoCloseable {
     private RouteFileLoader routeFiles;
     private Readiness readiness;
     private AdminKey adminKey;
+    private HttpServers httpServers;
     private String bootstrapServers;
 
     private Platform(Settings settings) {
@@ -113,9 +116,12 @@ public final class Platform implements AutoCloseable {
         camel.getRegistry().bind("events", new EventsComponent(kernel.events(), mapper));
         this.connections = connections;
 
+        httpServers = new HttpServers(camel, settings.httpHost(), settings.httpPort(), settings.maxBodyBytes());
+        closers.push(httpServers);
         RouteOwnership ownership = new RouteOwnership(camel);
         PortGuard guard = new PortGuard(settings.httpPort());
-        plugins = PluginManager.create(kernel, camel, ownership, guard);
+        plugins = PluginManager.create(kernel, camel, ownership, guard, new PluginHost(camel, httpServers, adminKey::matchesAuthorization,
+                settings.source()::get));
         routeFiles = new RouteFileLoader(camel, ownership, settings.routesDir());
         closers.push(routeFiles);
         camel.getRegistry().bind("adminApi", new AdminApi(adminKey, storage, state, kernel.services(), plugins,
@@ -156,6 +162,7 @@ public final class Platform implements AutoCloseable {
         main.bind("storage", storage);
         main.bind("problems", new Problems(mapper));
         main.bind("objectMapper", mapper);
+        HttpServers.bindCoreEngine(main::bind, settings.httpPort());
         try {
             main.start();
         } catch (Exception e) {
@@ -247,6 +254,10 @@ public final class Platform implements AutoCloseable {
 
     public RouteFileLoader routeFiles() {
         return routeFiles;
+    }
+
+    public HttpServers httpServers() {
+        return httpServers;
     }
 
     public Readiness readiness() {

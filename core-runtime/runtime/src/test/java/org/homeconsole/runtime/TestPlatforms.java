@@ -1,19 +1,15 @@
 package org.homeconsole.runtime;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.homeconsole.runtime.config.Settings;
 import org.homeconsole.runtime.config.SettingsSource;
-import org.homeconsole.testsupport.KafkaSupport;
+import org.homeconsole.testsupport.TestNodes;
 
 /**
  * Starts real platform nodes for tests: real Kafka (KafkaSupport), SQLite in a temp dir unless told
@@ -21,7 +17,7 @@ import org.homeconsole.testsupport.KafkaSupport;
  */
 final class TestPlatforms {
 
-    static final String ADMIN_KEY = "test-admin-key-0123456789";
+    static final String ADMIN_KEY = TestNodes.ADMIN_KEY;
     static final Path REPO_ROUTES = Path.of(System.getProperty("homeconsole.repo.routes", "../../routes")).toAbsolutePath().normalize();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -30,16 +26,7 @@ final class TestPlatforms {
 
     /** Settings for a fresh node in {@code dir}; override entries before starting. */
     static Map<String, String> settings(Path dir) {
-        Map<String, String> values = new HashMap<>();
-        values.put("HOMECONSOLE_HTTP_PORT", String.valueOf(freePort()));
-        values.put("HOMECONSOLE_DATA_DIR", dir.resolve("data").toString());
-        values.put("KAFKA_BOOTSTRAP_SERVERS", KafkaSupport.bootstrapServers());
-        values.put("HOMECONSOLE_NODE_ID", KafkaSupport.uniqueName("node"));
-        values.put("HOMECONSOLE_TOPIC_PREFIX", KafkaSupport.uniqueName("hc"));
-        values.put("HOMECONSOLE_ROUTES_DIR", REPO_ROUTES.toString());
-        values.put("HOMECONSOLE_PLUGINS_DIR", dir.resolve("plugins").toString());
-        values.put("HOMECONSOLE_ADMIN_API_KEY", ADMIN_KEY);
-        return values;
+        return TestNodes.settings(dir, REPO_ROUTES);
     }
 
     static Platform start(Path dir, Map<String, String> values) {
@@ -47,11 +34,7 @@ final class TestPlatforms {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestNodes.freePort();
     }
 
     static String base(Platform platform) {

@@ -1,5 +1,7 @@
 package org.homeconsole.runtime.admin;
 
+import org.homeconsole.api.http.HttpProblem;
+import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,14 +40,37 @@ public final class Problems {
                 errors.addObject().put("field", v.field()).put("message", v.message());
             }
         }
+        // request headers (and form fields platform-http turned into headers) must not echo into the response
+        exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         exchange.getMessage().setBody(mapper.writeValueAsString(body));
     }
 
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 413 -> "Content Too Large";
+            case 422 -> "Unprocessable Content";
+            case 429 -> "Too Many Requests";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> status >= 500 ? "Server Error" : "Client Error";
+        };
+    }
+
     private ProblemException toProblem(Throwable error) {
         if (error instanceof ProblemException problem) {
             return problem;
+        }
+        if (error instanceof HttpProblem problem) {
+            List<Violation> violations = problem.field() == null ? null : List.of(new Violation(problem.field(), problem.getMessage()));
+            String detail = problem.field() == null ? problem.getMessage() : problem.field() + ": " + problem.getMessage();
+            return new ProblemException(problem.status(), title(problem.status()), detail, violations);
         }
         if (error instanceof NoSuchElementException) {
             return ProblemException.notFound(error.getMessage());

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * @param maxBodyBytes {@code HOMECONSOLE_HTTP_MAX_BODY_BYTES} (16 MiB): larger request bodies are refused with 413
  * @param topicPrefix {@code HOMECONSOLE_TOPIC_PREFIX} (homeconsole): first part of every Kafka topic name
  *                    ({@code <prefix>.events}, {@code <prefix>.events.dlq}, {@code <prefix>.services}, {@code <prefix>.rpc.<node>})
+ * @param source where these came from; plugins read their own settings (e.g. {@code CLIENT_MANAGER_MODE}) from it
  */
 public record Settings(
         String httpHost,
@@ -43,7 +44,8 @@ public record Settings(
         Path pluginsDir,
         Duration serviceCallTimeout,
         long maxBodyBytes,
-        String topicPrefix) {
+        String topicPrefix,
+        SettingsSource source) {
 
     private static final Pattern BOOTSTRAP = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5})*");
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._\\-]{1,100}");
@@ -84,7 +86,7 @@ public record Settings(
         }
         long maxBody = number(source, "HOMECONSOLE_HTTP_MAX_BODY_BYTES", 16L << 20, 1024, 1L << 31);
         return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
-                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix);
+                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, source);
     }
 
     /** Creates the data directory, failing with a message naming {@code HOMECONSOLE_DATA_DIR}. */

@@ -56,13 +56,14 @@ public final class PluginManager {
      * A manager whose plugins get the node's kernel services, and whose routes go into the running Camel
      * context after the {@link PortGuard} has checked them.
      */
-    public static PluginManager create(Kernel kernel, CamelContext camel, RouteOwnership routes, PortGuard guard) {
+    public static PluginManager create(Kernel kernel, CamelContext camel, RouteOwnership routes, PortGuard guard,
+                                       PluginHost host) {
         TrackingContext.RouteSink sink = (plugin, builder) -> {
             guard.check(plugin, camel, builder);
             return routes.add(builder);
         };
         return new PluginManager(descriptor -> new TrackingContext(descriptor.name(), kernel.nodeId(), kernel.events(),
-                kernel.services(), kernel.state(), kernel.storage(), kernel.mapper(), sink),
+                kernel.services(), kernel.state(), kernel.storage(), kernel.mapper(), sink, host),
                 (plugin, ids) -> {
                     List<String> failed = routes.remove(ids);
                     if (!failed.isEmpty()) {
@@ -250,6 +251,7 @@ public final class PluginManager {
             removeRoutes(entry);
             if (entry.context != null) {
                 entry.context.releaseRuntimeResources();
+                entry.context.releaseHostResources();
             }
             entry.instance = null;
             entry.context = null;

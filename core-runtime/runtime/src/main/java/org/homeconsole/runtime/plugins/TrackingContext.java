@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.RoutesBuilder;
 import org.homeconsole.api.events.Event;
 import org.homeconsole.api.events.EventBus;
+import org.homeconsole.api.http.HttpMount;
 import org.homeconsole.api.events.EventHandler;
 import org.homeconsole.api.events.Subscription;
 import org.homeconsole.api.plugin.PluginContext;
@@ -39,12 +41,13 @@ final class TrackingContext implements PluginContext {
     private final Storage storage;
     private final ObjectMapper mapper;
     private final RouteSink routeSink;
+    private final PluginHost host;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<String> serviceNames = new CopyOnWriteArrayList<>();
     private final List<String> routeIds = new CopyOnWriteArrayList<>();
 
     TrackingContext(String plugin, String nodeId, EventBus events, ServiceRegistry services, StateEngine state,
-                    Storage storage, ObjectMapper mapper, RouteSink routeSink) {
+                    Storage storage, ObjectMapper mapper, RouteSink routeSink, PluginHost host) {
         this.plugin = plugin;
         this.nodeId = nodeId;
         this.events = events;
@@ -53,6 +56,7 @@ final class TrackingContext implements PluginContext {
         this.storage = storage;
         this.mapper = mapper;
         this.routeSink = routeSink;
+        this.host = host;
     }
 
     @Override
@@ -93,6 +97,50 @@ final class TrackingContext implements PluginContext {
     @Override
     public void addRoutes(RoutesBuilder routes) throws Exception {
         routeIds.addAll(routeSink.add(plugin, routes));
+    }
+
+    @Override
+    public HttpMount coreHttp() {
+        return requireHost().coreHttp();
+    }
+
+    @Override
+    public HttpMount dedicatedHttp(String hostName, int port) {
+        return requireHost().dedicatedHttp(plugin, hostName, port);
+    }
+
+    @Override
+    public void bind(String name, Object bean) {
+        requireHost().bind(plugin, name, bean);
+    }
+
+    @Override
+    public void routeProperty(String key, String value) {
+        requireHost().routeProperty(key, value);
+    }
+
+    @Override
+    public boolean isAdminAuthorization(String authorizationHeader) {
+        return host != null && host.isAdminAuthorization(authorizationHeader);
+    }
+
+    @Override
+    public Optional<String> setting(String name) {
+        return host == null ? Optional.empty() : host.setting(name);
+    }
+
+    private PluginHost requireHost() {
+        if (host == null) {
+            throw new IllegalStateException("this node gives plugins no HTTP server or registry");
+        }
+        return host;
+    }
+
+    /** Gives back the beans and servers the plugin took (at unload, after its routes are gone). */
+    void releaseHostResources() {
+        if (host != null) {
+            host.release(plugin);
+        }
     }
 
     List<String> routeIds() {

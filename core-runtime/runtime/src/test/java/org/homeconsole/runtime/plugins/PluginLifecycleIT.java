@@ -46,7 +46,9 @@ class PluginLifecycleIT {
     void newManager() {
         FixturePlugins.CALLS.clear();
         manager = PluginManager.create(platform.kernel(), platform.camel(),
-                new org.homeconsole.runtime.routes.RouteOwnership(platform.camel()), new PortGuard(platform.settings().httpPort()));
+                new org.homeconsole.runtime.routes.RouteOwnership(platform.camel()), new PortGuard(platform.settings().httpPort()),
+                new PluginHost(platform.camel(), platform.httpServers(), header -> false,
+                name -> java.util.Optional.empty()));
     }
 
     @AfterEach
