@@ -230,7 +230,16 @@ class PlatformIT {
         assertThat(jolokia.body()).contains("admin-storage-set");
         JsonNode routes = JSON.readTree(get(platform, "/api/admin/v1/routes", ADMIN_KEY).body());
         assertThat(routes.path("routes").findValuesAsText("id")).contains("device-notifications", "admin-storage-set", "devices-list");
-        assertThat(routes.path("files").findValuesAsText("state")).containsOnly("LOADED");
+        for (JsonNode file : routes.path("files")) {
+            if (file.toString().contains("client-manager")) {
+                // the client_manager plugin is not on this module's classpath: its route file waits for the
+                // properties the plugin sets, and says which
+                assertThat(file.path("state").asText()).isEqualTo("FAILED");
+                assertThat(file.toString()).contains("clientManager.restBase");
+            } else {
+                assertThat(file.path("state").asText()).as(file.toString()).isEqualTo("LOADED");
+            }
+        }
     }
 
     private static void assertProblem(HttpResponse<String> response, String field) throws Exception {

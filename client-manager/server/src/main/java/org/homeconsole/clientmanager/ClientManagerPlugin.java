@@ -1,0 +1,149 @@
+package org.homeconsole.clientmanager;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import org.homeconsole.api.events.Subscription;
+import org.homeconsole.api.http.HttpMount;
+import org.homeconsole.api.plugin.Plugin;
+import org.homeconsole.api.plugin.PluginContext;
+import org.homeconsole.api.plugin.PluginInfo;
+import org.homeconsole.clientmanager.jobs.JobManager;
+import org.homeconsole.clientmanager.registry.ClientInfo;
+import org.homeconsole.clientmanager.registry.ConnectionRegistry;
+import org.homeconsole.clientmanager.registry.InMemoryConnectionRegistry;
+import org.homeconsole.clientmanager.sockets.AdminStream;
+import org.homeconsole.clientmanager.sockets.AgentGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client manager as a core plugin ({@code client_manager}): remote agents over WebSocket, commands and
+ * jobs, the admin stream. In standalone mode (the default) it serves on a server of its own that the
+ * runtime opens ({@code 0.0.0.0:10000}: {@code /api/*}, {@code /ws}, {@code /admin/ws}); in integrated mode
+ * on the core's server ({@code /api/client-manager/*}, {@code <ws_prefix>/ws}, {@code <ws_prefix>/admin/ws}).
+ * The REST routes are the route files in {@code routes/client-manager/}, the same in both modes; this
+ * plugin sets their base path and server ({@code {{clientManager.restBase}}}, {@code {{clientManager.engine}}})
+ * and binds the {@code clientManager} bean they call.
+ */
+@PluginInfo(name = "client_manager", version = "0.1.0",
+        description = "Remote agents over WebSocket: registry, commands and jobs, admin stream")
+public final class ClientManagerPlugin implements Plugin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientManagerPlugin.class);
+
+    private PluginContext context;
+    private ClientManagerConfig config;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private ConnectionRegistry registry;
+    private AgentGateway gateway;
+    private AdminStream admin;
+    private JobManager jobs;
+    private Audit audit;
+    private Vertx vertx;
+    private long flushTimer = -1;
+    private final ClientManagerApi api = new ClientManagerApi(new ObjectMapper());
+
+    @Override
+    public void onLoad(PluginContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void onStart() {
+        config = ClientManagerConfig.resolve(context.config(), context::setting);
+        ObjectMapper mapper = new ObjectMapper();
+        String nodeId = context.nodeId();
+        registry = new InMemoryConnectionRegistry(100_000);
+        audit = new Audit(nodeId, context.events(), context.storage(), mapper);
+        AgentTokens tokens = new AgentTokens(context.storage(), mapper);
+        gateway = new AgentGateway(config, nodeId, tokens, registry, audit, mapper, new AgentGateway.ClientEvents() {
+            @Override
+            public void connected(ClientInfo client) {
+                publish("client.connected", client, null);
+            }
+
+            @Override
+            public void disconnected(ClientInfo client) {
+                publish("client.disconnected", client, client.disconnectReason());
+            }
+        });
+        jobs = new JobManager(nodeId, gateway, context.events(), context.storage(), mapper);
+        gateway.jobs(jobs);
+        admin = new AdminStream(config, context::isAdminAuthorization, audit, mapper);
+        jobs.listener(admin);
+
+        HttpMount mount = config.mode() == ClientManagerConfig.Mode.STANDALONE
+                ? context.dedicatedHttp(config.host(), config.port())
+                : context.coreHttp();
+        vertx = mount.vertx();
+        gateway.mount(mount.router(), vertx);
+        admin.mount(mount.router());
+        for (String pattern : List.of("client.*", "job.*", "command.*")) {
+            subscriptions.add(context.events().subscribe("admin-stream-" + pattern.replace(".*", ""), pattern,
+                    admin::onEvent));
+        }
+        context.routeProperty("clientManager.restBase", config.restBase());
+        context.routeProperty("clientManager.engine", mount.engineBean());
+        api.use(new ClientManagerApi.Parts(config, nodeId, registry, gateway, admin, jobs, tokens,
+                new CommandPolicy(config.commandAllow(), config.commandDeny()), audit));
+        // one bean for the plugin's lifetime: Camel's bean steps keep the instance they first looked up
+        context.bind("clientManager", api);
+        flushTimer = vertx.setPeriodic(500, id -> vertx.executeBlocking(() -> {
+            jobs.flush();
+            audit.flush();
+            return null;
+        }, false));
+
+        if (config.mode() == ClientManagerConfig.Mode.STANDALONE) {
+            LOG.info("Client Manager started on {}:{} (standalone mode)", config.host(), config.port());
+        } else {
+            LOG.info("Client Manager integrated into the main API (integrated mode)");
+        }
+        LOG.info("Client Manager endpoints: REST {}/*, agents {}, admin {}", config.restBase(), config.agentPath(),
+                config.adminPath());
+    }
+
+    private void publish(String type, ClientInfo client, String reason) {
+        ObjectNode data = new ObjectMapper().createObjectNode().put("agent_id", client.id()).put("node", client.node())
+                .put("session_id", client.sessionId()).put("remote_address", client.remoteAddress());
+        ObjectNode labels = data.putObject("labels");
+        client.labels().forEach(labels::put);
+        if (reason != null) {
+            data.put("reason", reason);
+        }
+        context.events().publish(type, client.id(), data).exceptionally(e -> {
+            LOG.warn("Could not publish {} for {}: {}", type, client.id(), e.toString());
+            return null;
+        });
+    }
+
+    @Override
+    public void onStop() {
+        api.use(null);
+        if (flushTimer >= 0) {
+            vertx.cancelTimer(flushTimer);
+            flushTimer = -1;
+        }
+        subscriptions.forEach(Subscription::close);
+        subscriptions.clear();
+        if (gateway != null) {
+            gateway.unmount();
+        }
+        if (admin != null) {
+            admin.unmount();
+        }
+        if (jobs != null) {
+            jobs.close();
+        }
+        if (audit != null) {
+            audit.flush();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        LOG.info("Client Manager stopped");
+    }
+}

@@ -1,0 +1,179 @@
+package org.homeconsole.clientmanager.jobs;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One command on one agent, part of a {@link Job}: its state, result and kept output. Guarded by its own
+ * monitor; agent messages for it arrive on one event loop, REST reads come from others.
+ */
+public final class CommandRun {
+
+    /** Not sent yet: the agent is offline and the caller asked to wait for it. */
+    public static final String QUEUED = "queued";
+    /** Sent to the agent, no result yet. */
+    public static final String RUNNING = "running";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+    public static final String TIMED_OUT = "timed_out";
+    public static final String CANCELLED = "cancelled";
+    /** Not run: the command policy refused it. */
+    public static final String REFUSED = "refused";
+    /** Not run: the agent was not connected. */
+    public static final String OFFLINE = "offline";
+    /** Queued, and the agent did not come back within the queue TTL. */
+    public static final String EXPIRED = "expired";
+    /** Sent, but the agent went away (or never answered) before a result. */
+    public static final String LOST = "lost";
+
+    private final String commandId;
+    private final String agentId;
+    private final long maxOutputBytes;
+    private String state;
+    private Integer exitCode;
+    private long durationMs;
+    private String error;
+    private long outputBytes;
+    private boolean truncated;
+    private long keptBytes;
+    private int nextSeq;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private String sessionId;
+    private final List<byte[]> chunks = new ArrayList<>();
+    private final List<Boolean> chunkIsStderr = new ArrayList<>();
+
+    CommandRun(String commandId, String agentId, long maxOutputBytes, String initialState) {
+        this.commandId = commandId;
+        this.agentId = agentId;
+        this.maxOutputBytes = maxOutputBytes;
+        this.state = initialState;
+    }
+
+    public String commandId() {
+        return commandId;
+    }
+
+    public String agentId() {
+        return agentId;
+    }
+
+    public synchronized String state() {
+        return state;
+    }
+
+    public synchronized boolean terminal() {
+        return isTerminal(state);
+    }
+
+    static boolean isTerminal(String state) {
+        return !QUEUED.equals(state) && !RUNNING.equals(state);
+    }
+
+    synchronized void dispatched(String session, Instant at) {
+        if (isTerminal(state)) {
+            return;
+        }
+        this.state = RUNNING;
+        this.sessionId = session;
+        this.startedAt = at;
+    }
+
+    /** The send failed: back to queued (unless it ended meanwhile). */
+    synchronized void undispatched() {
+        if (RUNNING.equals(state)) {
+            state = QUEUED;
+            startedAt = null;
+        }
+    }
+
+    synchronized String sessionId() {
+        return sessionId;
+    }
+
+    synchronized Instant startedAt() {
+        return startedAt;
+    }
+
+    /**
+     * Appends a chunk in sequence. Returns an error text when the chunk is out of sequence (a gap or a
+     * repeat would corrupt the output), null when it was taken.
+     */
+    synchronized String append(int seq, boolean stderr, byte[] data) {
+        if (isTerminal(state)) {
+            return "command " + commandId + " already ended";
+        }
+        if (seq != nextSeq) {
+            return "output seq " + seq + " out of order, expected " + nextSeq;
+        }
+        nextSeq++;
+        outputBytes += data.length;
+        long room = maxOutputBytes - keptBytes;
+        if (room <= 0) {
+            truncated = true;
+            return null;
+        }
+        byte[] kept = data.length <= room ? data : java.util.Arrays.copyOf(data, (int) room);
+        if (kept.length < data.length) {
+            truncated = true;
+        }
+        chunks.add(kept);
+        chunkIsStderr.add(stderr);
+        keptBytes += kept.length;
+        return null;
+    }
+
+    /** Ends the run; {@code false} when it had already ended (the first end wins). */
+    synchronized boolean finish(String endState, Integer exit, long duration, String why, Long reportedBytes,
+                                Boolean reportedTruncated, Instant at) {
+        if (isTerminal(state)) {
+            return false;
+        }
+        state = endState;
+        exitCode = exit;
+        durationMs = duration;
+        error = why;
+        if (reportedBytes != null && reportedBytes > outputBytes) {
+            outputBytes = reportedBytes;
+        }
+        if (Boolean.TRUE.equals(reportedTruncated)) {
+            truncated = true;
+        }
+        finishedAt = at;
+        return true;
+    }
+
+    /** The kept output: one stream ({@code stdout}/{@code stderr}) or both interleaved as they came. */
+    public synchronized byte[] output(String stream) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(keptBytes, Integer.MAX_VALUE - 8));
+        for (int i = 0; i < chunks.size(); i++) {
+            boolean isErr = chunkIsStderr.get(i);
+            if (stream == null || "stderr".equals(stream) == isErr) {
+                out.writeBytes(chunks.get(i));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    synchronized long keptBytes() {
+        return keptBytes;
+    }
+
+    synchronized void dropOutput() {
+        chunks.clear();
+        chunkIsStderr.clear();
+    }
+
+    /** A consistent snapshot for rendering. */
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(commandId, agentId, state, exitCode, durationMs, error, outputBytes, truncated, keptBytes,
+                startedAt, finishedAt);
+    }
+
+    public record Snapshot(String commandId, String agentId, String state, Integer exitCode, long durationMs,
+                           String error, long outputBytes, boolean truncated, long keptBytes, Instant startedAt,
+                           Instant finishedAt) {
+    }
+}

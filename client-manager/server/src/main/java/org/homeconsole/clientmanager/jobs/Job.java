@@ -1,0 +1,152 @@
+package org.homeconsole.clientmanager.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One command sent to one or many agents: the request, one {@link CommandRun} per agent, and a future
+ * that completes when every run has ended.
+ */
+public final class Job {
+
+    public static final String RUNNING = "running";
+    public static final String COMPLETED = "completed";
+
+    private final String id;
+    private final Instant createdAt;
+    private final String node;
+    private final CommandSpec spec;
+    private final JsonNode target;
+    private final Map<String, CommandRun> runs = new LinkedHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final CompletableFuture<Job> done = new CompletableFuture<>();
+    private volatile Instant finishedAt;
+
+    Job(String id, Instant createdAt, String node, CommandSpec spec, JsonNode target) {
+        this.id = id;
+        this.createdAt = createdAt;
+        this.node = node;
+        this.spec = spec;
+        this.target = target;
+    }
+
+    void add(CommandRun run) {
+        runs.put(run.agentId(), run);
+        if (!run.terminal()) {
+            open.incrementAndGet();
+        }
+    }
+
+    /** Called once per run that ends; returns true for the call that ends the job. */
+    boolean runEnded(Instant at) {
+        if (open.decrementAndGet() == 0) {
+            finishedAt = at;
+            done.complete(this);
+            return true;
+        }
+        return false;
+    }
+
+    /** Completes a job whose runs all ended at creation (refused, offline). */
+    boolean completeIfNothingOpen(Instant at) {
+        if (open.get() == 0 && !done.isDone()) {
+            finishedAt = at;
+            done.complete(this);
+            return true;
+        }
+        return false;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    public Collection<CommandRun> runs() {
+        return runs.values();
+    }
+
+    public CommandRun run(String agentId) {
+        return runs.get(agentId);
+    }
+
+    public boolean completed() {
+        return done.isDone();
+    }
+
+    public CompletableFuture<Job> done() {
+        return done;
+    }
+
+    /**
+     * The job as JSON: request, summary and per-agent results. With {@code inlineBytes > 0}, each result
+     * also carries its kept stdout and stderr as text when they are at most that long.
+     */
+    public ObjectNode toJson(ObjectMapper mapper, int inlineBytes) {
+        ObjectNode json = mapper.createObjectNode();
+        json.put("job_id", id);
+        json.put("state", completed() ? COMPLETED : RUNNING);
+        json.put("node", node);
+        json.put("created_at", createdAt.toString());
+        Instant finished = finishedAt;
+        if (finished != null) {
+            json.put("finished_at", finished.toString());
+        }
+        spec.writeTo(json.putObject("command"));
+        json.set("target", target);
+        Map<String, Integer> counts = new TreeMap<>();
+        ArrayNode results = json.putArray("results");
+        for (CommandRun run : runs.values()) {
+            CommandRun.Snapshot s = run.snapshot();
+            counts.merge(s.state(), 1, Integer::sum);
+            ObjectNode r = results.addObject();
+            r.put("agent_id", s.agentId());
+            r.put("command_id", s.commandId());
+            r.put("state", s.state());
+            if (s.exitCode() != null) {
+                r.put("exit_code", s.exitCode());
+            } else {
+                r.putNull("exit_code");
+            }
+            r.put("duration_ms", s.durationMs());
+            r.put("output_bytes", s.outputBytes());
+            r.put("truncated", s.truncated());
+            if (s.error() != null) {
+                r.put("error", s.error());
+            }
+            if (s.startedAt() != null) {
+                r.put("started_at", s.startedAt().toString());
+            }
+            if (s.finishedAt() != null) {
+                r.put("finished_at", s.finishedAt().toString());
+            }
+            if (inlineBytes > 0 && s.keptBytes() <= inlineBytes) {
+                r.put("stdout", new String(run.output("stdout"), StandardCharsets.UTF_8));
+                r.put("stderr", new String(run.output("stderr"), StandardCharsets.UTF_8));
+            }
+        }
+        ObjectNode summary = json.putObject("summary");
+        summary.put("total", runs.size());
+        counts.forEach(summary::put);
+        return json;
+    }
+
+    @Override
+    public String toString() {
+        return "Job[" + id + ", " + runs.size() + " agents, " + Arrays.toString(new String[] {spec.commandLine()}) + "]";
+    }
+}

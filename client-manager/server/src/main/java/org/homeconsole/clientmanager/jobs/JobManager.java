@@ -1,0 +1,386 @@
+package org.homeconsole.clientmanager.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.homeconsole.api.events.EventBus;
+import org.homeconsole.api.storage.Storage;
+import org.homeconsole.clientmanager.WriteBehind;
+import org.homeconsole.clientmanager.protocol.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commands and jobs: sends each run to its agent, takes the agent's output and result, ends runs whose
+ * agent went away, expires queued runs, and keeps recent jobs in memory (with their output) and every
+ * job's record in Storage {@code client_manager.jobs} (written behind, in batches).
+ *
+ * <p>Events: {@code job.created} and {@code job.completed} for every job; {@code command.completed} for each
+ * agent of a job with more than one agent (a single-agent job's result is in {@code job.completed}).
+ */
+public final class JobManager implements AutoCloseable {
+
+    /** The sockets of this node, as the job manager needs them. */
+    public interface AgentLink {
+        /** Sends a message to the agent's socket on this node; empty when it has none, else its session id. */
+        Optional<String> send(String agentId, ObjectNode message);
+    }
+
+    /** Who watches jobs live (the admin stream). */
+    public interface Listener {
+        void output(Job job, CommandRun run, String stream, int seq, byte[] data);
+
+        void runEnded(Job job, CommandRun run);
+
+        void jobEnded(Job job);
+    }
+
+    public static final String NAMESPACE = "client_manager.jobs";
+    /** Output kept in memory over all recent jobs; beyond it the oldest finished jobs lose their output. */
+    private static final long OUTPUT_BUDGET = 512L << 20;
+    private static final int RECENT_JOBS = 10_000;
+    /** How long after its timeout a running command may stay without a result before it is declared lost. */
+    private static final long RESULT_GRACE_MS = 15_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobManager.class);
+
+    private final String nodeId;
+    private final AgentLink link;
+    private final EventBus events;
+    private final Storage storage;
+    private final ObjectMapper mapper;
+    private volatile Listener listener;
+    private final Map<String, Job> recent = new LinkedHashMap<>();
+    private final ConcurrentHashMap<String, Job> jobsById = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Active> active = new ConcurrentHashMap<>();
+    private final WriteBehind unsaved;
+    private long keptOutput;
+
+    /** A run that has not ended, with what the sweep needs. */
+    private record Active(Job job, CommandRun run, long deadlineMillis, String lostReason) {
+        Active(Job job, CommandRun run, long deadlineMillis) {
+            this(job, run, deadlineMillis, null);
+        }
+    }
+
+    public JobManager(String nodeId, AgentLink link, EventBus events, Storage storage, ObjectMapper mapper) {
+        this.nodeId = nodeId;
+        this.link = link;
+        this.events = events;
+        this.storage = storage;
+        this.mapper = mapper;
+        this.unsaved = new WriteBehind(storage, NAMESPACE);
+    }
+
+    public void listener(Listener listener) {
+        this.listener = listener;
+    }
+
+    /**
+     * Creates a job and sends its command to every agent now. An agent without a socket here fails at
+     * once ({@code offline}) unless {@code queueTtlMs > 0}: then the run waits for the agent that long.
+     */
+    public Job submit(CommandSpec spec, List<String> agentIds, JsonNode target, long queueTtlMs) {
+        Instant now = Instant.now();
+        Job job = new Job(newId(), now, nodeId, spec, target);
+        List<CommandRun> toSend = new ArrayList<>();
+        for (String agentId : agentIds) {
+            CommandRun run = new CommandRun(job.id() + "." + agentId, agentId, spec.maxOutputBytes(), CommandRun.QUEUED);
+            job.add(run);
+            toSend.add(run);
+        }
+        remember(job);
+        publish("job.created", job, summary(job));
+        for (CommandRun run : toSend) {
+            active.put(run.commandId(), new Active(job, run, 0));
+            if (!dispatch(job, run) ) {
+                if (queueTtlMs > 0) {
+                    active.put(run.commandId(), new Active(job, run, System.currentTimeMillis() + queueTtlMs));
+                } else {
+                    end(job, run, CommandRun.OFFLINE, null, 0, "agent '" + run.agentId() + "' is not connected", null, null);
+                }
+            }
+        }
+        if (job.completeIfNothingOpen(Instant.now())) {
+            jobEnded(job);
+        }
+        return job;
+    }
+
+    /** Creates a job whose every run was refused (policy), for the record. */
+    public Job refused(CommandSpec spec, List<String> agentIds, JsonNode target, String reason) {
+        Job job = new Job(newId(), Instant.now(), nodeId, spec, target);
+        for (String agentId : agentIds) {
+            CommandRun run = new CommandRun(job.id() + "." + agentId, agentId, 0, CommandRun.QUEUED);
+            run.finish(CommandRun.REFUSED, null, 0, reason, null, null, Instant.now());
+            job.add(run);
+        }
+        remember(job);
+        job.completeIfNothingOpen(Instant.now());
+        save(job);
+        return job;
+    }
+
+    private boolean dispatch(Job job, CommandRun run) {
+        ObjectNode command = mapper.createObjectNode();
+        command.put("type", Protocol.COMMAND);
+        command.put("command_id", run.commandId());
+        job.spec().writeTo(command);
+        // mark it running first: a fast agent's result may arrive before send() returns
+        Instant now = Instant.now();
+        run.dispatched(null, now);
+        active.put(run.commandId(), new Active(job, run,
+                System.currentTimeMillis() + job.spec().timeoutMs() + RESULT_GRACE_MS));
+        Optional<String> session = link.send(run.agentId(), command);
+        session.ifPresent(id -> run.dispatched(id, now));
+        if (session.isEmpty()) {
+            run.undispatched();
+            return false;
+        }
+        return true;
+    }
+
+    /** An agent (re)connected: send it its queued runs. */
+    public void agentOnline(String agentId) {
+        for (Active a : active.values()) {
+            if (a.run().agentId().equals(agentId) && CommandRun.QUEUED.equals(a.run().state())) {
+                dispatch(a.job(), a.run());
+            }
+        }
+    }
+
+    /**
+     * An agent's socket closed. Its commands keep running on the agent, which sends their results after
+     * it reconnects (docs/agent-protocol.md); a command whose agent is not back with a result within
+     * {@code reconnectGraceMs} ends as {@code lost}, with the reason.
+     */
+    public void agentGone(String agentId, String reason, long reconnectGraceMs) {
+        long deadline = System.currentTimeMillis() + reconnectGraceMs;
+        for (Active a : active.values()) {
+            if (a.run().agentId().equals(agentId) && CommandRun.RUNNING.equals(a.run().state())
+                    && (a.deadlineMillis() == 0 || a.deadlineMillis() > deadline)) {
+                active.replace(a.run().commandId(), a, new Active(a.job(), a.run(), deadline,
+                        "agent disconnected (" + reason + ") and did not come back with a result"));
+            }
+        }
+    }
+
+    /** An {@code output} message; returns an error text for the agent, or null. */
+    public String output(String agentId, JsonNode message, byte[] data) {
+        String commandId = message.path("command_id").asText();
+        Active a = active.get(commandId);
+        if (a == null || !a.run().agentId().equals(agentId)) {
+            return "unknown command_id '" + commandId + "'";
+        }
+        String stream = message.path("stream").asText();
+        int seq = message.path("seq").asInt();
+        String problem = a.run().append(seq, Protocol.STDERR.equals(stream), data);
+        if (problem != null) {
+            return problem;
+        }
+        Listener l = listener;
+        if (l != null) {
+            l.output(a.job(), a.run(), stream, seq, data);
+        }
+        return null;
+    }
+
+    /** A {@code result} message; returns an error text for the agent, or null. */
+    public String result(String agentId, JsonNode message) {
+        String commandId = message.path("command_id").asText();
+        Active a = active.get(commandId);
+        if (a == null || !a.run().agentId().equals(agentId)) {
+            return "unknown command_id '" + commandId + "'";
+        }
+        JsonNode exit = message.get("exit_code");
+        end(a.job(), a.run(), message.path("state").asText(), exit == null || exit.isNull() ? null : exit.asInt(),
+                message.path("duration_ms").asLong(), message.hasNonNull("error") ? message.get("error").asText() : null,
+                message.path("output_bytes").asLong(), message.path("truncated").asBoolean(false));
+        return null;
+    }
+
+    /** Cancels what has not ended: queued runs end now, running ones are asked to stop. */
+    public Optional<Job> cancel(String jobId) {
+        Job job = jobsById.get(jobId);
+        if (job == null) {
+            return Optional.empty();
+        }
+        for (CommandRun run : job.runs()) {
+            String state = run.state();
+            if (CommandRun.QUEUED.equals(state)) {
+                end(job, run, CommandRun.CANCELLED, null, 0, "cancelled before it was sent", null, null);
+            } else if (CommandRun.RUNNING.equals(state)) {
+                ObjectNode cancel = mapper.createObjectNode().put("type", Protocol.CANCEL).put("command_id", run.commandId());
+                if (link.send(run.agentId(), cancel).isEmpty()) {
+                    end(job, run, CommandRun.LOST, null, 0, "agent not connected to cancel", null, null);
+                }
+            }
+        }
+        return Optional.of(job);
+    }
+
+    /** Expires queued runs past their TTL and declares lost the running ones long past their timeout. */
+    public void sweep() {
+        long now = System.currentTimeMillis();
+        for (Active a : active.values()) {
+            if (a.deadlineMillis() > 0 && a.deadlineMillis() < now) {
+                if (CommandRun.QUEUED.equals(a.run().state())) {
+                    end(a.job(), a.run(), CommandRun.EXPIRED, null, 0,
+                            "agent '" + a.run().agentId() + "' did not connect within the queue TTL", null, null);
+                } else {
+                    end(a.job(), a.run(), CommandRun.LOST, null, 0, a.lostReason() != null ? a.lostReason()
+                            : "no result from the agent within " + (a.job().spec().timeoutMs() + RESULT_GRACE_MS) + " ms",
+                            null, null);
+                }
+            }
+        }
+        flush();
+    }
+
+    public Optional<Job> get(String jobId) {
+        return Optional.ofNullable(jobsById.get(jobId));
+    }
+
+    /** A job's stored record, for jobs no longer in memory. */
+    public Optional<JsonNode> stored(String jobId) {
+        Optional<JsonNode> pending = unsaved.pending(jobId);
+        return pending.isPresent() ? pending : storage.get(NAMESPACE, jobId);
+    }
+
+    /** The most recent jobs in memory, newest first. */
+    public List<Job> recent(int limit) {
+        List<Job> all;
+        synchronized (recent) {
+            all = new ArrayList<>(recent.values());
+        }
+        List<Job> out = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
+            out.add(all.get(i));
+        }
+        return out;
+    }
+
+    public int running() {
+        return active.size();
+    }
+
+    private void end(Job job, CommandRun run, String state, Integer exit, long duration, String error, Long bytes,
+                     Boolean truncated) {
+        if (!run.finish(state, exit, duration, error, bytes, truncated, Instant.now())) {
+            return;
+        }
+        active.remove(run.commandId());
+        Listener l = listener;
+        if (l != null) {
+            l.runEnded(job, run);
+        }
+        if (job.runs().size() > 1) {
+            CommandRun.Snapshot s = run.snapshot();
+            ObjectNode data = mapper.createObjectNode().put("job_id", job.id()).put("agent_id", s.agentId())
+                    .put("command_id", s.commandId()).put("state", s.state()).put("duration_ms", s.durationMs());
+            if (s.exitCode() != null) {
+                data.put("exit_code", s.exitCode());
+            }
+            if (s.error() != null) {
+                data.put("error", s.error());
+            }
+            publish("command.completed", job, data);
+        }
+        if (job.runEnded(Instant.now())) {
+            jobEnded(job);
+        }
+    }
+
+    private void jobEnded(Job job) {
+        save(job);
+        publish("job.completed", job, job.toJson(mapper, 0));
+        Listener l = listener;
+        if (l != null) {
+            l.jobEnded(job);
+        }
+        trimOutput(job);
+    }
+
+    private ObjectNode summary(Job job) {
+        ObjectNode data = mapper.createObjectNode().put("job_id", job.id()).put("node", nodeId)
+                .put("command", job.spec().commandLine()).put("agents", job.runs().size());
+        return data;
+    }
+
+    private void publish(String type, Job job, ObjectNode data) {
+        events.publish(type, job.id(), data).exceptionally(e -> {
+            LOG.warn("Could not publish {} for job {}: {}", type, job.id(), e.toString());
+            return null;
+        });
+    }
+
+    private void remember(Job job) {
+        jobsById.put(job.id(), job);
+        synchronized (recent) {
+            recent.put(job.id(), job);
+            Iterator<Job> oldest = recent.values().iterator();
+            while (recent.size() > RECENT_JOBS && oldest.hasNext()) {
+                Job gone = oldest.next();
+                if (!gone.completed()) {
+                    break;
+                }
+                oldest.remove();
+                jobsById.remove(gone.id());
+                for (CommandRun run : gone.runs()) {
+                    keptOutput -= run.keptBytes();
+                }
+            }
+        }
+    }
+
+    private void trimOutput(Job finished) {
+        synchronized (recent) {
+            for (CommandRun run : finished.runs()) {
+                keptOutput += run.keptBytes();
+            }
+            Iterator<Job> oldest = recent.values().iterator();
+            while (keptOutput > OUTPUT_BUDGET && oldest.hasNext()) {
+                Job job = oldest.next();
+                if (job == finished || !job.completed()) {
+                    continue;
+                }
+                for (CommandRun run : job.runs()) {
+                    keptOutput -= run.keptBytes();
+                    run.dropOutput();
+                }
+            }
+        }
+    }
+
+    private void save(Job job) {
+        unsaved.put(job.id(), job.toJson(mapper, 0));
+    }
+
+    /** Writes the finished jobs not yet stored, in one batch. */
+    public void flush() {
+        unsaved.flush();
+    }
+
+    @Override
+    public void close() {
+        for (Active a : active.values()) {
+            end(a.job(), a.run(), CommandRun.LOST, null, 0, "client manager stopped", null, null);
+        }
+        flush();
+    }
+
+    private static String newId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return new UUID(r.nextLong(), r.nextLong()).toString();
+    }
+}

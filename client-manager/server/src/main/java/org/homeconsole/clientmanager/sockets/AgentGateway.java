@@ -1,0 +1,406 @@
+package org.homeconsole.clientmanager.sockets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.homeconsole.clientmanager.ClientManagerConfig;
+import org.homeconsole.clientmanager.AgentTokens;
+import org.homeconsole.clientmanager.Audit;
+import org.homeconsole.clientmanager.jobs.JobManager;
+import org.homeconsole.clientmanager.protocol.Protocol;
+import org.homeconsole.clientmanager.protocol.ProtocolValidator;
+import org.homeconsole.clientmanager.registry.ClientInfo;
+import org.homeconsole.clientmanager.registry.ConnectionRegistry;
+import org.homeconsole.schemas.SchemaValidator.Violation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent endpoint ({@code /ws}): authenticates the upgrade by agent token, runs the protocol
+ * (docs/agent-protocol.md) on each socket, keeps the registry's presence, and is the job manager's way to
+ * an agent. Sockets are handled here rather than through the vertx-websocket component: per-socket
+ * writes without a peer scan (DESIGN.md B2), refusal before the upgrade, and per-socket limits.
+ *
+ * <p>Whatever an agent sends, the node answers with an {@code error} message or a close code and goes on
+ * serving the others.
+ */
+public final class AgentGateway implements JobManager.AgentLink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentGateway.class);
+    private static final int MAX_ERRORS_IN_A_ROW = 20;
+
+    private final ClientManagerConfig config;
+    private final String nodeId;
+    private final AgentTokens tokens;
+    private final ConnectionRegistry registry;
+    private final Audit audit;
+    private final ObjectMapper mapper;
+    private final ClientEvents clientEvents;
+    private final ConcurrentHashMap<String, AgentSession> sessions = new ConcurrentHashMap<>();
+    private volatile JobManager jobs;
+    private Route route;
+    private Vertx vertx;
+    private long sweepTimer = -1;
+
+    /** Where presence changes go (events on the bus, the admin stream). */
+    public interface ClientEvents {
+        void connected(ClientInfo client);
+
+        void disconnected(ClientInfo client);
+    }
+
+    public AgentGateway(ClientManagerConfig config, String nodeId, AgentTokens tokens, ConnectionRegistry registry,
+                        Audit audit, ObjectMapper mapper, ClientEvents clientEvents) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.tokens = tokens;
+        this.registry = registry;
+        this.audit = audit;
+        this.mapper = mapper;
+        this.clientEvents = clientEvents;
+    }
+
+    public void jobs(JobManager jobs) {
+        this.jobs = jobs;
+    }
+
+    /** Serves the agent path on a router and starts the heartbeat sweep. */
+    public synchronized void mount(Router router, Vertx vertx) {
+        this.vertx = vertx;
+        this.route = router.route(config.agentPath()).handler(this::upgrade);
+        long period = Math.max(100, Math.min(1000, config.heartbeatIntervalMs() / 2));
+        this.sweepTimer = vertx.setPeriodic(period, id -> sweep());
+    }
+
+    /** Stops serving: closes every socket ({@code 1001 going away}). */
+    public synchronized void unmount() {
+        if (route != null) {
+            route.remove();
+            route = null;
+        }
+        if (sweepTimer >= 0) {
+            vertx.cancelTimer(sweepTimer);
+            sweepTimer = -1;
+        }
+        for (AgentSession session : new ArrayList<>(sessions.values())) {
+            close(session, Protocol.CLOSE_GOING_AWAY, "client manager stopping", "node stopping");
+        }
+    }
+
+    public int connectedCount() {
+        return sessions.size();
+    }
+
+    // ---- JobManager.AgentLink
+
+    @Override
+    public Optional<String> send(String agentId, ObjectNode message) {
+        AgentSession session = sessions.get(agentId);
+        if (session == null || session.state != AgentSession.State.ONLINE) {
+            return Optional.empty();
+        }
+        session.socket.writeTextMessage(toJson(message));
+        return Optional.of(session.id);
+    }
+
+    /** Closes an agent's socket on an operator's request; {@code true} when it had one here. */
+    public boolean disconnect(String agentId, short code, String reason) {
+        AgentSession session = sessions.get(agentId);
+        if (session == null) {
+            return false;
+        }
+        close(session, code, reason, reason);
+        return true;
+    }
+
+    // ---- upgrade and protocol
+
+    private void upgrade(RoutingContext ctx) {
+        String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().toString();
+        Optional<String> agentId = tokens.verifyAuthorization(ctx.request().getHeader(Protocol.AUTHORIZATION));
+        if (agentId.isEmpty()) {
+            audit.record("agent.auth_refused", null, Map.of("remote_address", remote,
+                    "reason", ctx.request().getHeader(Protocol.AUTHORIZATION) == null ? "no token" : "invalid token"));
+            ctx.response().setStatusCode(401).putHeader("Content-Type", "application/problem+json")
+                    .end("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
+                            + "\"detail\":\"send the agent token as 'Authorization: Bearer <token>'\"}");
+            return;
+        }
+        ctx.request().toWebSocket().onSuccess(socket -> open(socket, agentId.get()))
+                .onFailure(e -> LOG.debug("WebSocket upgrade from {} failed: {}", remote, e.toString()));
+    }
+
+    private void open(ServerWebSocket socket, String agentId) {
+        AgentSession session = new AgentSession(newId(), agentId, socket, config.messagesPerSecond());
+        socket.textMessageHandler(text -> onText(session, text));
+        socket.binaryMessageHandler(buffer -> onBinary(session, buffer));
+        socket.exceptionHandler(e -> LOG.debug("Agent {} socket error: {}", agentId, e.toString()));
+        socket.closeHandler(v -> onClosed(session));
+        vertx.setTimer(config.helloTimeoutMs(), id -> {
+            if (session.state == AgentSession.State.AWAITING_HELLO) {
+                close(session, Protocol.CLOSE_HELLO_TIMEOUT, "no hello within " + config.helloTimeoutMs() + " ms", null);
+            }
+        });
+    }
+
+    private void onBinary(AgentSession session, Buffer buffer) {
+        if (!budget(session)) {
+            return;
+        }
+        error(session, Protocol.ERR_INVALID, "binary frames are not used in protocol version " + Protocol.VERSION, null, null);
+    }
+
+    private void onText(AgentSession session, String text) {
+        if (session.state == AgentSession.State.CLOSED || !budget(session)) {
+            return;
+        }
+        if (text.length() > config.maxFrameBytes()) {
+            close(session, Protocol.CLOSE_TOO_BIG, "message of " + text.length() + " characters exceeds "
+                    + config.maxFrameBytes(), "message too big");
+            return;
+        }
+        JsonNode message;
+        try {
+            message = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            error(session, Protocol.ERR_MALFORMED, "not JSON: " + e.getOriginalMessage(), null, null);
+            return;
+        }
+        if (message == null || !message.isObject()) {
+            error(session, Protocol.ERR_MALFORMED, "a message must be a JSON object", null, null);
+            return;
+        }
+        String type = message.path("type").asText(null);
+        if (type != null && ProtocolValidator.isKnownType(type) && !fromAgent(type)) {
+            error(session, Protocol.ERR_UNKNOWN_TYPE, "'" + type + "' is sent by the server, not by agents", type, null);
+            return;
+        }
+        List<Violation> violations = ProtocolValidator.validate(message);
+        if (!violations.isEmpty()) {
+            Violation first = violations.get(0);
+            String code = ProtocolValidator.isKnownType(type) ? Protocol.ERR_INVALID : Protocol.ERR_UNKNOWN_TYPE;
+            error(session, code, first.field() + ": " + first.message(), type, message.path("command_id").asText(null));
+            return;
+        }
+        if (session.state == AgentSession.State.AWAITING_HELLO) {
+            if (!Protocol.HELLO.equals(type)) {
+                error(session, Protocol.ERR_INVALID, "the first message must be hello", type, null);
+                close(session, Protocol.CLOSE_POLICY, "the first message must be hello", null);
+                return;
+            }
+            hello(session, message);
+            return;
+        }
+        session.errorsInARow = 0;
+        switch (type) {
+            case Protocol.HELLO -> {
+                error(session, Protocol.ERR_INVALID, "hello was already received", type, null);
+                close(session, Protocol.CLOSE_POLICY, "hello sent twice", "hello sent twice");
+            }
+            case Protocol.HEARTBEAT -> heartbeat(session);
+            case Protocol.OUTPUT -> output(session, message);
+            case Protocol.RESULT -> {
+                String problem = jobs.result(session.agentId, message);
+                if (problem != null) {
+                    error(session, Protocol.ERR_UNKNOWN_COMMAND, problem, type, message.path("command_id").asText(null));
+                }
+            }
+            case Protocol.ERROR -> LOG.debug("Agent {} reports {}: {}", session.agentId, message.path("code").asText(),
+                    message.path("message").asText());
+            default -> error(session, Protocol.ERR_UNKNOWN_TYPE, "unexpected type '" + type + "'", type, null);
+        }
+    }
+
+    private static boolean fromAgent(String type) {
+        return switch (type) {
+            case Protocol.HELLO, Protocol.HEARTBEAT, Protocol.OUTPUT, Protocol.RESULT, Protocol.ERROR -> true;
+            default -> false;
+        };
+    }
+
+    private void hello(AgentSession session, JsonNode hello) {
+        int protocol = hello.path("protocol").asInt();
+        if (protocol != Protocol.VERSION) {
+            close(session, Protocol.CLOSE_UNSUPPORTED_VERSION, "protocol version " + protocol
+                    + " is not supported; this server speaks " + Protocol.VERSION, null);
+            return;
+        }
+        String claimed = hello.path("agent_id").asText();
+        if (!claimed.equals(session.agentId)) {
+            audit.record("agent.identity_refused", session.agentId, Map.of("claimed_agent_id", claimed,
+                    "remote_address", session.remoteAddress));
+            close(session, Protocol.CLOSE_POLICY, "hello.agent_id '" + claimed + "' is not the agent of this token", null);
+            return;
+        }
+        Map<String, String> labels = new TreeMap<>();
+        hello.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        List<String> capabilities = new ArrayList<>();
+        hello.path("capabilities").forEach(c -> capabilities.add(c.asText()));
+        Instant now = Instant.now();
+        ClientInfo info = new ClientInfo(session.agentId, session.id, nodeId, ClientInfo.ONLINE, now, now,
+                session.remoteAddress, Map.copyOf(labels),
+                new ClientInfo.AgentDetails(hello.path("hostname").asText(), hello.path("os").asText(),
+                        hello.path("arch").asText(null), hello.path("agent_version").asText(), protocol,
+                        List.copyOf(capabilities)), null, null);
+        session.state = AgentSession.State.ONLINE;
+        session.lastHeartbeatMillis = System.currentTimeMillis();
+        AgentSession previous = sessions.put(session.agentId, session);
+        if (previous != null && previous != session) {
+            // the old socket's close must not mark the agent offline: this session now holds it
+            previous.state = AgentSession.State.CLOSED;
+            // its running commands go on: the agent sends their results over this session
+            previous.socket.close(Protocol.CLOSE_REPLACED, "replaced by a newer connection of the same agent");
+        }
+        registry.online(info);
+        ObjectNode welcome = mapper.createObjectNode()
+                .put("type", Protocol.WELCOME)
+                .put("protocol", Protocol.VERSION)
+                .put("session_id", session.id)
+                .put("node_id", nodeId)
+                .put("heartbeat_interval_ms", config.heartbeatIntervalMs())
+                .put("heartbeat_timeout_ms", config.heartbeatTimeoutMs())
+                .put("max_frame_bytes", config.maxFrameBytes());
+        session.socket.writeTextMessage(toJson(welcome));
+        clientEvents.connected(info);
+        jobs.agentOnline(session.agentId);
+    }
+
+    private void heartbeat(AgentSession session) {
+        long now = System.currentTimeMillis();
+        session.lastHeartbeatMillis = now;
+        registry.heartbeat(session.agentId, session.id, Instant.ofEpochMilli(now));
+    }
+
+    private void output(AgentSession session, JsonNode message) {
+        byte[] data;
+        try {
+            data = Base64.getDecoder().decode(message.path("data").asText());
+        } catch (IllegalArgumentException e) {
+            error(session, Protocol.ERR_INVALID, "data: not base64 (" + e.getMessage() + ")", Protocol.OUTPUT,
+                    message.path("command_id").asText(null));
+            return;
+        }
+        if (data.length > Protocol.MAX_CHUNK_BYTES) {
+            error(session, Protocol.ERR_INVALID, "data: a chunk carries at most " + Protocol.MAX_CHUNK_BYTES + " bytes",
+                    Protocol.OUTPUT, message.path("command_id").asText(null));
+            return;
+        }
+        String problem = jobs.output(session.agentId, message, data);
+        if (problem != null) {
+            error(session, Protocol.ERR_UNKNOWN_COMMAND, problem, Protocol.OUTPUT, message.path("command_id").asText(null));
+        }
+    }
+
+    private boolean budget(AgentSession session) {
+        if (session.takeMessageBudget()) {
+            return true;
+        }
+        if (session.state != AgentSession.State.CLOSED) {
+            error(session, Protocol.ERR_RATE_LIMITED, "more than " + config.messagesPerSecond()
+                    + " messages per second", null, null);
+            close(session, Protocol.CLOSE_RATE_LIMITED, "message rate limit exceeded", "rate limited");
+        }
+        return false;
+    }
+
+    private void error(AgentSession session, String code, String text, String refType, String commandId) {
+        ObjectNode error = mapper.createObjectNode().put("type", Protocol.ERROR).put("code", code).put("message", text);
+        if (refType != null) {
+            error.put("ref_type", refType);
+        }
+        if (commandId != null) {
+            error.put("command_id", commandId);
+        }
+        if (!session.socket.isClosed()) {
+            session.socket.writeTextMessage(toJson(error));
+        }
+        if (++session.errorsInARow > MAX_ERRORS_IN_A_ROW) {
+            close(session, Protocol.CLOSE_RATE_LIMITED, "too many bad messages in a row", "too many bad messages");
+        }
+    }
+
+    /** Ends a session from this side; the registry and jobs learn of it at once, not when TCP closes. */
+    private void close(AgentSession session, short code, String reason, String offlineReason) {
+        session.closeReason = offlineReason != null ? offlineReason : reason;
+        markGone(session);
+        if (!session.socket.isClosed()) {
+            session.socket.close(code, truncate(reason));
+        }
+    }
+
+    private void onClosed(AgentSession session) {
+        if (session.closeReason == null) {
+            Short code = session.socket.closeStatusCode();
+            session.closeReason = "connection closed" + (code != null ? " (" + code + ")" : "");
+        }
+        markGone(session);
+    }
+
+    private void markGone(AgentSession session) {
+        AgentSession.State before = session.state;
+        session.state = AgentSession.State.CLOSED;
+        if (before != AgentSession.State.ONLINE || !sessions.remove(session.agentId, session)) {
+            return;
+        }
+        registry.offline(session.agentId, session.id, Instant.now(), session.closeReason)
+                .ifPresent(clientEvents::disconnected);
+        jobs.agentGone(session.agentId, session.closeReason, Math.max(config.heartbeatTimeoutMs(), 10_000));
+    }
+
+    /** Marks offline, and closes, the sockets whose agents missed the heartbeat window; sweeps jobs. */
+    private void sweep() {
+        long cutoff = System.currentTimeMillis() - config.heartbeatTimeoutMs();
+        for (AgentSession session : sessions.values()) {
+            if (session.state == AgentSession.State.ONLINE && session.lastHeartbeatMillis < cutoff) {
+                close(session, Protocol.CLOSE_HEARTBEAT_TIMEOUT, "no heartbeat for " + config.heartbeatTimeoutMs() + " ms",
+                        "heartbeat timeout");
+            }
+        }
+        JobManager current = jobs;
+        if (current != null) {
+            vertx.executeBlocking(() -> {
+                current.sweep();
+                return null;
+            }, false);
+        }
+    }
+
+    private String toJson(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String truncate(String reason) {
+        // a close frame's reason must fit 123 bytes
+        return reason.length() <= 120 ? reason : reason.substring(0, 120);
+    }
+
+    private static String newId() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
+    /** For a consumer that wants each live session's agent id (tests, metrics). */
+    public void forEachAgent(Consumer<String> consumer) {
+        sessions.keySet().forEach(consumer);
+    }
+}
