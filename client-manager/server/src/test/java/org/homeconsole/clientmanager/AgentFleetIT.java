@@ -149,6 +149,34 @@ class AgentFleetIT {
     }
 
     @Test
+    void aCommandWithAQueueTtlWaitsForItsAgentAndTheJobIsKeptInStorage() throws Exception {
+        String token = node.issueToken("late");
+        HttpResponse<String> queued = node.send("POST", "/clients/late/commands",
+                "{\"argv\":[\"echo\",\"worth the wait\"],\"queue_ttl_ms\":120000}", ClientManagerNode.ADMIN_KEY);
+        assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
+        String jobId = node.json(queued).path("job_id").asText();
+        assertThat(node.json(queued).path("results").get(0).path("state").asText()).isEqualTo("queued");
+        AgentProcess late = AgentProcess.agent(dir, node.agentUrl(), "late", token);
+        processes.add(late);
+        JsonNode done = await().atMost(Duration.ofSeconds(60)).until(() -> node.json(node.get("/jobs/" + jobId)),
+                job -> "completed".equals(job.path("state").asText()));
+        assertThat(done.path("results").get(0).path("stdout").asText()).isEqualTo("worth the wait\n");
+        // the record reaches Storage (written behind within a second)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> stored = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + node.corePort + "/api/admin/v1/storage/client_manager.jobs/" + jobId))
+                    .header("Authorization", "Bearer " + ClientManagerNode.ADMIN_KEY).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(stored.statusCode()).isEqualTo(200);
+            assertThat(stored.body()).contains("\"succeeded\"").contains(jobId);
+        });
+
+        HttpResponse<String> expired = node.send("POST", "/clients/never-comes/commands",
+                "{\"shell\":\"true\",\"queue_ttl_ms\":500,\"wait\":true}", ClientManagerNode.ADMIN_KEY);
+        assertThat(node.json(expired).path("results").get(0).path("state").asText()).isEqualTo("expired");
+    }
+
+    @Test
     void anAgentWithAWrongTokenIsRefusedAndExits() throws Exception {
         node.issueToken("forged");
         AgentProcess forged = AgentProcess.agent(dir, node.agentUrl(), "forged", "forged.not-the-secret");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -201,6 +202,25 @@ class AgentSocketIT {
         assertThat(client.path("status").asText()).isEqualTo("online");
         assertThat(client.path("session_id").asText()).isNotEqualTo(firstSession);
         assertThat(second.closedWith).isNotDone();
+    }
+
+    @Test
+    void anOperatorDisconnectCloses4004AndARevokedTokenCloses4010() throws Exception {
+        RawSocket kicked = hello("kicked", node.issueToken("kicked"), "{}");
+        HttpResponse<String> delete = node.send("DELETE", "/clients/kicked", null, ClientManagerNode.ADMIN_KEY);
+        assertThat(delete.statusCode()).isEqualTo(200);
+        assertThat(kicked.awaitClose()).isEqualTo(Protocol.CLOSE_DISCONNECTED);
+        assertThat(node.json(node.get("/clients/kicked")).path("status").asText()).isEqualTo("offline");
+        assertThat(node.send("DELETE", "/clients/kicked", null, ClientManagerNode.ADMIN_KEY).statusCode()).isEqualTo(200);
+        assertThat(node.get("/clients/kicked").statusCode()).as("an offline client is forgotten").isEqualTo(404);
+
+        String token = node.issueToken("revoked");
+        RawSocket revoked = hello("revoked", token, "{}");
+        assertThat(node.send("DELETE", "/tokens/revoked", null, ClientManagerNode.ADMIN_KEY).statusCode()).isEqualTo(200);
+        assertThat(revoked.awaitClose()).isEqualTo(Protocol.CLOSE_TOKEN_REVOKED);
+        assertThatThrownBy(() -> RawSocket.connect(node.agentUrl(), token)).cause()
+                .isInstanceOf(WebSocketHandshakeException.class);
+        bystanderStillServed();
     }
 
     @Test
