@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.homeconsole.api.http.HttpProblem;
+import org.homeconsole.clientmanager.cluster.AgentRouter;
 import org.homeconsole.clientmanager.jobs.CommandSpec;
 import org.homeconsole.clientmanager.jobs.Job;
 import org.homeconsole.clientmanager.jobs.JobManager;
@@ -38,7 +39,8 @@ public final class ClientManagerApi {
 
     /** What the API works on while the plugin is started; replaced at each start, null when stopped. */
     public record Parts(ClientManagerConfig config, String nodeId, ConnectionRegistry registry, AgentGateway gateway,
-                        AdminStream admin, JobManager jobs, AgentTokens tokens, CommandPolicy policy, Audit audit) {
+                        AgentRouter router, AdminStream admin, JobManager jobs, AgentTokens tokens, CommandPolicy policy,
+                        Audit audit) {
     }
 
     private final ObjectMapper mapper;
@@ -47,6 +49,7 @@ public final class ClientManagerApi {
     private String nodeId;
     private ConnectionRegistry registry;
     private AgentGateway gateway;
+    private AgentRouter router;
     private AdminStream admin;
     private JobManager jobs;
     private AgentTokens tokens;
@@ -65,6 +68,7 @@ public final class ClientManagerApi {
             nodeId = parts.nodeId();
             registry = parts.registry();
             gateway = parts.gateway();
+            router = parts.router();
             admin = parts.admin();
             jobs = parts.jobs();
             tokens = parts.tokens();
@@ -121,7 +125,7 @@ public final class ClientManagerApi {
         requireStarted();
         String id = agentId(exchange);
         ClientInfo client = registry.get(id).orElseThrow(() -> HttpProblem.notFound("no client '" + id + "'"));
-        boolean closed = gateway.disconnect(id, Protocol.CLOSE_DISCONNECTED, "disconnected by an operator");
+        boolean closed = router.disconnect(id, Protocol.CLOSE_DISCONNECTED, "disconnected by an operator");
         if (!closed && !client.online()) {
             registry.remove(id);
         }
@@ -311,7 +315,7 @@ public final class ClientManagerApi {
         if (!tokens.revoke(id)) {
             throw HttpProblem.notFound("agent '" + id + "' has no token");
         }
-        gateway.disconnect(id, Protocol.CLOSE_TOKEN_REVOKED, "token revoked");
+        router.disconnect(id, Protocol.CLOSE_TOKEN_REVOKED, "token revoked");
         audit.record("token.revoked", id, Map.of());
         return json(exchange, 200, mapper.createObjectNode().put("agent_id", id).put("revoked", true));
     }

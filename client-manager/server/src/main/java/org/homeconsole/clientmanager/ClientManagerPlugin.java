@@ -10,7 +10,9 @@ import org.homeconsole.api.http.HttpMount;
 import org.homeconsole.api.plugin.Plugin;
 import org.homeconsole.api.plugin.PluginContext;
 import org.homeconsole.api.plugin.PluginInfo;
+import org.homeconsole.clientmanager.cluster.AgentRouter;
 import org.homeconsole.clientmanager.jobs.JobManager;
+import java.time.Duration;
 import org.homeconsole.clientmanager.registry.ClientInfo;
 import org.homeconsole.clientmanager.registry.ConnectionRegistry;
 import org.homeconsole.clientmanager.registry.InMemoryConnectionRegistry;
@@ -41,6 +43,7 @@ public final class ClientManagerPlugin implements Plugin {
     private AgentGateway gateway;
     private AdminStream admin;
     private JobManager jobs;
+    private AgentRouter router;
     private Audit audit;
     private Vertx vertx;
     private long flushTimer = -1;
@@ -70,8 +73,11 @@ public final class ClientManagerPlugin implements Plugin {
                 publish("client.disconnected", client, client.disconnectReason());
             }
         });
-        jobs = new JobManager(nodeId, gateway, context.events(), context.storage(), mapper);
+        router = new AgentRouter(nodeId, gateway, registry, context.services(), mapper, Duration.ofSeconds(5));
+        jobs = new JobManager(nodeId, router, context.events(), context.storage(), mapper);
         gateway.jobs(jobs);
+        gateway.router(router);
+        router.start(jobs);
         admin = new AdminStream(config, context::isAdminAuthorization, audit, mapper);
         jobs.listener(admin);
 
@@ -87,13 +93,14 @@ public final class ClientManagerPlugin implements Plugin {
         }
         context.routeProperty("clientManager.restBase", config.restBase());
         context.routeProperty("clientManager.engine", mount.engineBean());
-        api.use(new ClientManagerApi.Parts(config, nodeId, registry, gateway, admin, jobs, tokens,
+        api.use(new ClientManagerApi.Parts(config, nodeId, registry, gateway, router, admin, jobs, tokens,
                 new CommandPolicy(config.commandAllow(), config.commandDeny()), audit));
         // one bean for the plugin's lifetime: Camel's bean steps keep the instance they first looked up
         context.bind("clientManager", api);
         flushTimer = vertx.setPeriodic(500, id -> vertx.executeBlocking(() -> {
             jobs.flush();
             audit.flush();
+            router.sweep();
             return null;
         }, false));
 
@@ -129,6 +136,9 @@ public final class ClientManagerPlugin implements Plugin {
         }
         subscriptions.forEach(Subscription::close);
         subscriptions.clear();
+        if (router != null) {
+            router.stop();
+        }
         if (gateway != null) {
             gateway.unmount();
         }

@@ -259,6 +259,16 @@ class AgentSocketIT {
 
         admin.send("{\"type\":\"ping\",\"pad\":\"" + "y".repeat(200_000) + "\"}");
         assertThat(admin.awaitClose()).isIn((int) Protocol.CLOSE_TOO_BIG, 1002);
+
+        RawSocket flooding = RawSocket.connect(node.adminUrl(), ClientManagerNode.ADMIN_KEY);
+        for (int i = 0; i < 2_000 && !flooding.closedWith.isDone(); i++) {
+            try {
+                flooding.socket.sendText("{\"type\":\"ping\"}", true).join();
+            } catch (CompletionException e) {
+                break;
+            }
+        }
+        assertThat(flooding.awaitClose()).isEqualTo(Protocol.CLOSE_RATE_LIMITED);
         bystanderStillServed();
     }
 }

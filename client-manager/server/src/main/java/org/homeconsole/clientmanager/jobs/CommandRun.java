@@ -44,6 +44,10 @@ public final class CommandRun {
     private String sessionId;
     private final List<byte[]> chunks = new ArrayList<>();
     private final List<Boolean> chunkIsStderr = new ArrayList<>();
+    /** Chunks that came ahead of their turn (forwarded from another node, calls may overtake each other). */
+    private java.util.TreeMap<Integer, Object[]> early;
+    /** Where the agent is: null for this node, else the node that forwards its messages. */
+    private String node;
 
     CommandRun(String commandId, String agentId, long maxOutputBytes, String initialState) {
         this.commandId = commandId;
@@ -108,12 +112,59 @@ public final class CommandRun {
         if (seq != nextSeq) {
             return "output seq " + seq + " out of order, expected " + nextSeq;
         }
+        take(stderr, data);
+        return null;
+    }
+
+    /**
+     * Appends a chunk that another node forwarded: chunks may arrive out of order and are put back in
+     * order (at most {@code maxEarly} held back); returns an error text for a repeat or an overflow.
+     */
+    synchronized String appendForwarded(int seq, boolean stderr, byte[] data, int maxEarly) {
+        if (isTerminal(state)) {
+            return "command " + commandId + " already ended";
+        }
+        if (seq < nextSeq || early != null && early.containsKey(seq)) {
+            return "output seq " + seq + " repeated";
+        }
+        if (seq > nextSeq) {
+            if (early == null) {
+                early = new java.util.TreeMap<>();
+            }
+            if (early.size() >= maxEarly) {
+                return "output seq " + seq + ": more than " + maxEarly + " chunks ahead of seq " + nextSeq;
+            }
+            early.put(seq, new Object[] {stderr, data});
+            return null;
+        }
+        take(stderr, data);
+        while (early != null && !early.isEmpty() && early.firstKey() == nextSeq) {
+            Object[] next = early.pollFirstEntry().getValue();
+            take((Boolean) next[0], (byte[]) next[1]);
+        }
+        return null;
+    }
+
+    /** Chunks received in order so far. */
+    synchronized int chunksInOrder() {
+        return nextSeq;
+    }
+
+    synchronized void node(String holdingNode) {
+        this.node = holdingNode;
+    }
+
+    synchronized String node() {
+        return node;
+    }
+
+    private void take(boolean stderr, byte[] data) {
         nextSeq++;
         outputBytes += data.length;
         long room = maxOutputBytes - keptBytes;
         if (room <= 0) {
             truncated = true;
-            return null;
+            return;
         }
         byte[] kept = data.length <= room ? data : java.util.Arrays.copyOf(data, (int) room);
         if (kept.length < data.length) {
@@ -122,7 +173,6 @@ public final class CommandRun {
         chunks.add(kept);
         chunkIsStderr.add(stderr);
         keptBytes += kept.length;
-        return null;
     }
 
     /** Ends the run; {@code false} when it had already ended (the first end wins). */

@@ -30,11 +30,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobManager implements AutoCloseable {
 
-    /** The sockets of this node, as the job manager needs them. */
+    /** The way to agents, as the job manager needs it: this node's sockets, or another node's. */
     public interface AgentLink {
-        /** Sends a message to the agent's socket on this node; empty when it has none, else its session id. */
+        /**
+         * Sends a message to the agent. Empty when the agent is not connected anywhere reachable; else a
+         * local session id, or {@code node:<id>} when it went to the node holding the agent (which may
+         * still fail later: then {@link JobManager#dispatchFailed} is called).
+         */
         Optional<String> send(String agentId, ObjectNode message);
     }
+
+    /** Prefix of {@link AgentLink#send} results that name another node. */
+    public static final String REMOTE = "node:";
+    /** Forwarded chunks held back waiting for an earlier one, per command. */
+    private static final int MAX_EARLY_CHUNKS = 4096;
 
     /** Who watches jobs live (the admin stream). */
     public interface Listener {
@@ -60,6 +69,12 @@ public final class JobManager implements AutoCloseable {
     private final Storage storage;
     private final ObjectMapper mapper;
     private volatile Listener listener;
+    private volatile java.util.function.Predicate<String> nodeAlive = node -> true;
+    private final ConcurrentHashMap<String, Parked> parked = new ConcurrentHashMap<>();
+
+    /** A forwarded result that came before some of its output chunks. */
+    private record Parked(String agentId, JsonNode message, int chunks, long since) {
+    }
     private final Map<String, Job> recent = new LinkedHashMap<>();
     private final ConcurrentHashMap<String, Job> jobsById = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Active> active = new ConcurrentHashMap<>();
@@ -84,6 +99,11 @@ public final class JobManager implements AutoCloseable {
 
     public void listener(Listener listener) {
         this.listener = listener;
+    }
+
+    /** Tells whether a node is alive (the shared registry's liveness); runs held by a dead node end as lost. */
+    public void nodeAlive(java.util.function.Predicate<String> alive) {
+        this.nodeAlive = alive;
     }
 
     /**
@@ -142,7 +162,12 @@ public final class JobManager implements AutoCloseable {
         active.put(run.commandId(), new Active(job, run,
                 System.currentTimeMillis() + job.spec().timeoutMs() + RESULT_GRACE_MS));
         Optional<String> session = link.send(run.agentId(), command);
-        session.ifPresent(id -> run.dispatched(id, now));
+        session.ifPresent(id -> {
+            run.dispatched(id, now);
+            if (id.startsWith(REMOTE)) {
+                run.node(id.substring(REMOTE.length()));
+            }
+        });
         if (session.isEmpty()) {
             run.undispatched();
             return false;
@@ -195,6 +220,58 @@ public final class JobManager implements AutoCloseable {
         return null;
     }
 
+    /** Another node could not deliver a command it was given: the run ends, not sent. */
+    public void dispatchFailed(String commandId, String reason) {
+        Active a = active.get(commandId);
+        if (a != null && CommandRun.RUNNING.equals(a.run().state())) {
+            end(a.job(), a.run(), CommandRun.OFFLINE, null, 0, reason, null, null);
+        }
+    }
+
+    /** An {@code output} message another node forwarded (may overtake earlier ones); returns an error text or null. */
+    public String outputForwarded(String agentId, JsonNode message, byte[] data) {
+        String commandId = message.path("command_id").asText();
+        Active a = active.get(commandId);
+        if (a == null || !a.run().agentId().equals(agentId)) {
+            return "unknown command_id '" + commandId + "'";
+        }
+        String stream = message.path("stream").asText();
+        int seq = message.path("seq").asInt();
+        String problem = a.run().appendForwarded(seq, Protocol.STDERR.equals(stream), data, MAX_EARLY_CHUNKS);
+        if (problem != null) {
+            return problem;
+        }
+        Listener l = listener;
+        if (l != null) {
+            l.output(a.job(), a.run(), stream, seq, data);
+        }
+        Parked waiting = parked.get(commandId);
+        if (waiting != null && a.run().chunksInOrder() >= waiting.chunks() && parked.remove(commandId, waiting)) {
+            result(waiting.agentId(), waiting.message());
+        }
+        return null;
+    }
+
+    /**
+     * A {@code result} another node forwarded, with the number of output chunks it forwarded before: the
+     * run ends once they are all in (calls between nodes may overtake each other).
+     */
+    public String resultForwarded(String agentId, JsonNode message, int chunks) {
+        String commandId = message.path("command_id").asText();
+        Active a = active.get(commandId);
+        if (a == null || !a.run().agentId().equals(agentId)) {
+            return "unknown command_id '" + commandId + "'";
+        }
+        if (a.run().chunksInOrder() >= chunks) {
+            return result(agentId, message);
+        }
+        parked.put(commandId, new Parked(agentId, message, chunks, System.currentTimeMillis()));
+        if (a.run().chunksInOrder() >= chunks && parked.remove(commandId) != null) {
+            return result(agentId, message);
+        }
+        return null;
+    }
+
     /** A {@code result} message; returns an error text for the agent, or null. */
     public String result(String agentId, JsonNode message) {
         String commandId = message.path("command_id").asText();
@@ -232,7 +309,27 @@ public final class JobManager implements AutoCloseable {
     /** Expires queued runs past their TTL and declares lost the running ones long past their timeout. */
     public void sweep() {
         long now = System.currentTimeMillis();
+        for (Parked p : parked.values()) {
+            if (now - p.since() > 30_000) {
+                String commandId = p.message().path("command_id").asText();
+                if (parked.remove(commandId, p)) {
+                    Active a = active.get(commandId);
+                    if (a != null) {
+                        end(a.job(), a.run(), CommandRun.LOST, null, 0, "output chunks forwarded by the agent's node "
+                                + "did not all arrive (" + a.run().chunksInOrder() + " of " + p.chunks() + ")", null, null);
+                    }
+                }
+            }
+        }
+        Map<String, Boolean> alive = new java.util.HashMap<>();
         for (Active a : active.values()) {
+            String holder = a.run().node();
+            if (holder != null && CommandRun.RUNNING.equals(a.run().state())
+                    && !alive.computeIfAbsent(holder, nodeAlive::test)) {
+                end(a.job(), a.run(), CommandRun.LOST, null, 0, "node '" + holder + "' holding the agent was lost",
+                        null, null);
+                continue;
+            }
             if (a.deadlineMillis() > 0 && a.deadlineMillis() < now) {
                 if (CommandRun.QUEUED.equals(a.run().state())) {
                     end(a.job(), a.run(), CommandRun.EXPIRED, null, 0,

@@ -55,6 +55,7 @@ public final class AgentGateway implements JobManager.AgentLink {
     private final ClientEvents clientEvents;
     private final ConcurrentHashMap<String, AgentSession> sessions = new ConcurrentHashMap<>();
     private volatile JobManager jobs;
+    private volatile org.homeconsole.clientmanager.cluster.AgentRouter router;
     private Route route;
     private Vertx vertx;
     private long sweepTimer = -1;
@@ -79,6 +80,16 @@ public final class AgentGateway implements JobManager.AgentLink {
 
     public void jobs(JobManager jobs) {
         this.jobs = jobs;
+    }
+
+    /** Where output and results of commands owned by other nodes go. */
+    public void router(org.homeconsole.clientmanager.cluster.AgentRouter router) {
+        this.router = router;
+    }
+
+    private boolean forwarded(AgentSession session, JsonNode message) {
+        var current = router;
+        return current != null && current.forwardIfRemote(session.agentId, message);
     }
 
     /** Serves the agent path on a router and starts the heartbeat sweep. */
@@ -217,6 +228,9 @@ public final class AgentGateway implements JobManager.AgentLink {
             case Protocol.HEARTBEAT -> heartbeat(session);
             case Protocol.OUTPUT -> output(session, message);
             case Protocol.RESULT -> {
+                if (forwarded(session, message)) {
+                    return;
+                }
                 String problem = jobs.result(session.agentId, message);
                 if (problem != null) {
                     error(session, Protocol.ERR_UNKNOWN_COMMAND, problem, type, message.path("command_id").asText(null));
@@ -300,6 +314,9 @@ public final class AgentGateway implements JobManager.AgentLink {
         if (data.length > Protocol.MAX_CHUNK_BYTES) {
             error(session, Protocol.ERR_INVALID, "data: a chunk carries at most " + Protocol.MAX_CHUNK_BYTES + " bytes",
                     Protocol.OUTPUT, message.path("command_id").asText(null));
+            return;
+        }
+        if (forwarded(session, message)) {
             return;
         }
         String problem = jobs.output(session.agentId, message, data);

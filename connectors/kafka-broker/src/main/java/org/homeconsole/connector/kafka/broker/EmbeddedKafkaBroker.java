@@ -56,6 +56,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** A builder for a broker keeping its data (log segments and metadata) in {@code dataDir}. */
+    /**
+     * Runs a broker as a process of its own until it is stopped (SIGTERM): the shared Kafka of several
+     * nodes on one machine ({@code infra/scripts/start-cluster.sh}).
+     * Arguments: {@code <data dir> [port, default 9092] [host, default 127.0.0.1]}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1 || args.length > 3) {
+            System.err.println("usage: EmbeddedKafkaBroker <data dir> [port] [host]");
+            System.exit(2);
+        }
+        EmbeddedKafkaBroker broker = builder(Path.of(args[0]))
+                .port(args.length > 1 ? Integer.parseInt(args[1]) : 9092)
+                .host(args.length > 2 ? args[2] : "127.0.0.1")
+                .build()
+                .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
+        System.out.println("Kafka broker listening on " + broker.bootstrapServers());
+        Thread.currentThread().join();
+    }
+
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
     }
