@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * @param maxOutputBytes      default output kept per command (1 MiB); a request may ask for up to 64 MiB
  * @param commandAllow        command policy: patterns a command must match one of (empty = any)
  * @param commandDeny         command policy: patterns that refuse a command (deny wins)
+ * @param nodeTtlMs           with a shared registry (REDIS_URL): a node that stops renewing its liveness for this
+ *                            long is lost, and its agents read as offline (10000)
  */
 public record ClientManagerConfig(
         Mode mode,
@@ -41,7 +43,8 @@ public record ClientManagerConfig(
         long commandTimeoutMs,
         long maxOutputBytes,
         List<String> commandAllow,
-        List<String> commandDeny) {
+        List<String> commandDeny,
+        long nodeTtlMs) {
 
     public enum Mode { STANDALONE, INTEGRATED }
 
@@ -110,8 +113,9 @@ public record ClientManagerConfig(
         long maxOutput = source.number("max_output_bytes", "CLIENT_MANAGER_MAX_OUTPUT_BYTES", 1 << 20, 0, OUTPUT_CEILING);
         List<String> allow = source.list("command_allow", "CLIENT_MANAGER_COMMAND_ALLOW");
         List<String> deny = source.list("command_deny", "CLIENT_MANAGER_COMMAND_DENY");
+        long nodeTtl = source.number("node_ttl_ms", "CLIENT_MANAGER_NODE_TTL_MS", 10_000, 1_000, 600_000);
         return new ClientManagerConfig(mode, host, port, prefix, interval, timeout, hello, frame, rate, commandTimeout,
-                maxOutput, allow, deny);
+                maxOutput, allow, deny, nodeTtl);
     }
 
     /** Where each value comes from: stored config, then environment, then default. */

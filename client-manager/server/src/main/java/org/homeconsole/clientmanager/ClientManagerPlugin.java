@@ -16,6 +16,7 @@ import java.time.Duration;
 import org.homeconsole.clientmanager.registry.ClientInfo;
 import org.homeconsole.clientmanager.registry.ConnectionRegistry;
 import org.homeconsole.clientmanager.registry.InMemoryConnectionRegistry;
+import org.homeconsole.clientmanager.registry.RedisConnectionRegistry;
 import org.homeconsole.clientmanager.sockets.AdminStream;
 import org.homeconsole.clientmanager.sockets.AgentGateway;
 import org.slf4j.Logger;
@@ -59,7 +60,7 @@ public final class ClientManagerPlugin implements Plugin {
         config = ClientManagerConfig.resolve(context.config(), context::setting);
         ObjectMapper mapper = new ObjectMapper();
         String nodeId = context.nodeId();
-        registry = new InMemoryConnectionRegistry(100_000);
+        registry = openRegistry(nodeId);
         audit = new Audit(nodeId, context.events(), context.storage(), mapper);
         AgentTokens tokens = new AgentTokens(context.storage(), mapper);
         gateway = new AgentGateway(config, nodeId, tokens, registry, audit, mapper, new AgentGateway.ClientEvents() {
@@ -77,6 +78,7 @@ public final class ClientManagerPlugin implements Plugin {
         jobs = new JobManager(nodeId, router, context.events(), context.storage(), mapper);
         gateway.jobs(jobs);
         gateway.router(router);
+        jobs.holderAlive((agentId, node) -> registry.get(agentId).map(c -> c.online() && c.node().equals(node)).orElse(false));
         router.start(jobs);
         admin = new AdminStream(config, context::isAdminAuthorization, audit, mapper);
         jobs.listener(admin);
@@ -101,6 +103,7 @@ public final class ClientManagerPlugin implements Plugin {
             jobs.flush();
             audit.flush();
             router.sweep();
+            sweepLostNodes();
             return null;
         }, false));
 
@@ -111,6 +114,39 @@ public final class ClientManagerPlugin implements Plugin {
         }
         LOG.info("Client Manager endpoints: REST {}/*, agents {}, admin {}", config.restBase(), config.agentPath(),
                 config.adminPath());
+    }
+
+    /**
+     * The shared Redis registry when {@code REDIS_URL} is set (several nodes act as one), else this node's
+     * own in memory. On a Redis that lost its state, the node re-announces its live sessions.
+     */
+    private ConnectionRegistry openRegistry(String nodeId) {
+        var redisUrl = context.setting("REDIS_URL").filter(url -> !url.isBlank());
+        if (redisUrl.isEmpty()) {
+            return new InMemoryConnectionRegistry(100_000);
+        }
+        String prefix = context.setting("HOMECONSOLE_TOPIC_PREFIX").orElse("homeconsole") + ":cm:";
+        RedisConnectionRegistry redis = new RedisConnectionRegistry(redisUrl.get(), nodeId, prefix,
+                Duration.ofMillis(config.nodeTtlMs()), RedisConnectionRegistry.DEFAULT_COMMAND_TIMEOUT, () -> {
+                    int count = gateway.reannounce();
+                    LOG.warn("The shared registry had lost its state; re-announced {} live agent sessions", count);
+                });
+        try {
+            redis.start();
+        } catch (RuntimeException e) {
+            redis.close();
+            throw new IllegalStateException("REDIS_URL " + redisUrl.get() + " does not answer: " + e.getMessage(), e);
+        }
+        LOG.info("Client Manager shares its connection registry in Redis {} (node {}, liveness {} ms)", redisUrl.get(),
+                nodeId, config.nodeTtlMs());
+        return redis;
+    }
+
+    /** Marks offline, once across all nodes, the agents of nodes that stopped renewing their liveness. */
+    private void sweepLostNodes() {
+        for (ClientInfo lost : registry.sweepLostNodes()) {
+            publish("client.disconnected", lost, lost.disconnectReason());
+        }
     }
 
     private void publish(String type, ClientInfo client, String reason) {

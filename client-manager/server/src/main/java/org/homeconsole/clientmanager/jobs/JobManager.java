@@ -69,7 +69,7 @@ public final class JobManager implements AutoCloseable {
     private final Storage storage;
     private final ObjectMapper mapper;
     private volatile Listener listener;
-    private volatile java.util.function.Predicate<String> nodeAlive = node -> true;
+    private volatile java.util.function.BiPredicate<String, String> holderAlive = (agent, node) -> true;
     private final ConcurrentHashMap<String, Parked> parked = new ConcurrentHashMap<>();
 
     /** A forwarded result that came before some of its output chunks. */
@@ -101,9 +101,12 @@ public final class JobManager implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** Tells whether a node is alive (the shared registry's liveness); runs held by a dead node end as lost. */
-    public void nodeAlive(java.util.function.Predicate<String> alive) {
-        this.nodeAlive = alive;
+    /**
+     * Tells whether an agent is still held by a node (the shared registry: online there, node alive); a run
+     * on another node whose agent is no longer held there ends as lost.
+     */
+    public void holderAlive(java.util.function.BiPredicate<String, String> alive) {
+        this.holderAlive = alive;
     }
 
     /**
@@ -321,13 +324,14 @@ public final class JobManager implements AutoCloseable {
                 }
             }
         }
-        Map<String, Boolean> alive = new java.util.HashMap<>();
         for (Active a : active.values()) {
             String holder = a.run().node();
-            if (holder != null && CommandRun.RUNNING.equals(a.run().state())
-                    && !alive.computeIfAbsent(holder, nodeAlive::test)) {
-                end(a.job(), a.run(), CommandRun.LOST, null, 0, "node '" + holder + "' holding the agent was lost",
-                        null, null);
+            Instant started = a.run().startedAt();
+            // only runs out for a while are checked, so the shared registry is asked little in normal operation
+            if (holder != null && started != null && now - started.toEpochMilli() > 2_000
+                    && CommandRun.RUNNING.equals(a.run().state()) && !holderStillHolds(a.run().agentId(), holder)) {
+                end(a.job(), a.run(), CommandRun.LOST, null, 0, "node '" + holder + "' holding agent '"
+                        + a.run().agentId() + "' was lost or lost the agent", null, null);
                 continue;
             }
             if (a.deadlineMillis() > 0 && a.deadlineMillis() < now) {
@@ -342,6 +346,14 @@ public final class JobManager implements AutoCloseable {
             }
         }
         flush();
+    }
+
+    private boolean holderStillHolds(String agentId, String holder) {
+        try {
+            return holderAlive.test(agentId, holder);
+        } catch (RuntimeException e) {
+            return true; // the registry is unreachable: no verdict now, the next sweep asks again
+        }
     }
 
     public Optional<Job> get(String jobId) {

@@ -282,7 +282,13 @@ public final class AgentGateway implements JobManager.AgentLink {
             // its running commands go on: the agent sends their results over this session
             previous.socket.close(Protocol.CLOSE_REPLACED, "replaced by a newer connection of the same agent");
         }
-        registry.online(info);
+        session.info = info;
+        try {
+            registry.online(info);
+        } catch (RuntimeException e) {
+            // the shared registry is down: the agent is served here; the registry learns of it on re-announce
+            LOG.warn("Registry unavailable while registering {}: {}", session.agentId, e.getMessage());
+        }
         ObjectNode welcome = mapper.createObjectNode()
                 .put("type", Protocol.WELCOME)
                 .put("protocol", Protocol.VERSION)
@@ -299,7 +305,36 @@ public final class AgentGateway implements JobManager.AgentLink {
     private void heartbeat(AgentSession session) {
         long now = System.currentTimeMillis();
         session.lastHeartbeatMillis = now;
-        registry.heartbeat(session.agentId, session.id, Instant.ofEpochMilli(now));
+        try {
+            registry.heartbeat(session.agentId, session.id, Instant.ofEpochMilli(now));
+        } catch (RuntimeException e) {
+            LOG.debug("Registry unavailable for the heartbeat of {}: {}", session.agentId, e.getMessage());
+        }
+    }
+
+    /**
+     * Writes every live session of this node into the registry again (after the shared registry lost its
+     * state, e.g. a Redis restart). Returns how many were re-announced.
+     */
+    public int reannounce() {
+        int count = 0;
+        for (AgentSession session : sessions.values()) {
+            ClientInfo info = session.info;
+            if (session.state == AgentSession.State.ONLINE && info != null) {
+                try {
+                    if (registry.reannounce(info.withHeartbeat(Instant.ofEpochMilli(session.lastHeartbeatMillis)))) {
+                        count++;
+                    } else {
+                        // another node holds this agent now
+                        close(session, Protocol.CLOSE_REPLACED, "the agent is connected to another node", null);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not re-announce {}: {}", session.agentId, e.getMessage());
+                    return count;
+                }
+            }
+        }
+        return count;
     }
 
     private void output(AgentSession session, JsonNode message) {
@@ -376,8 +411,12 @@ public final class AgentGateway implements JobManager.AgentLink {
         if (before != AgentSession.State.ONLINE || !sessions.remove(session.agentId, session)) {
             return;
         }
-        registry.offline(session.agentId, session.id, Instant.now(), session.closeReason)
-                .ifPresent(clientEvents::disconnected);
+        try {
+            registry.offline(session.agentId, session.id, Instant.now(), session.closeReason)
+                    .ifPresent(clientEvents::disconnected);
+        } catch (RuntimeException e) {
+            LOG.warn("Registry unavailable while marking {} offline: {}", session.agentId, e.getMessage());
+        }
         jobs.agentGone(session.agentId, session.closeReason, Math.max(config.heartbeatTimeoutMs(), 10_000));
     }
 

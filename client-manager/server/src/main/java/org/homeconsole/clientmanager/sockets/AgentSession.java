@@ -18,6 +18,8 @@ final class AgentSession {
     volatile long lastHeartbeatMillis;
     /** Why the session ended, when the node ended it (reported in client.disconnected). */
     volatile String closeReason;
+    /** What the registry holds for this session, once hello registered it. */
+    volatile org.homeconsole.clientmanager.registry.ClientInfo info;
     int errorsInARow;
     private double tokens;
     private long refilledNanos;
