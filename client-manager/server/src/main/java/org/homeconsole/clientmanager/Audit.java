@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.homeconsole.api.events.EventBus;
 import org.homeconsole.api.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,11 +20,11 @@ public final class Audit {
     private static final Logger LOG = LoggerFactory.getLogger(Audit.class);
 
     private final String nodeId;
-    private final EventBus events;
+    private final EventsOut events;
     private final ObjectMapper mapper;
     private final WriteBehind unsaved;
 
-    public Audit(String nodeId, EventBus events, Storage storage, ObjectMapper mapper) {
+    public Audit(String nodeId, EventsOut events, Storage storage, ObjectMapper mapper) {
         this.nodeId = nodeId;
         this.events = events;
         this.mapper = mapper;
@@ -44,10 +43,7 @@ public final class Audit {
         entry.set("details", mapper.valueToTree(details));
         LOG.info("Audit {}: agent={} {}", kind, agentId, details);
         unsaved.put(id, entry);
-        events.publish("audit." + kind, agentId != null ? agentId : nodeId, entry).exceptionally(e -> {
-            LOG.warn("Could not publish audit.{}: {}", kind, e.toString());
-            return null;
-        });
+        events.publish("audit." + kind, agentId != null ? agentId : nodeId, entry);
     }
 
     /** Writes what is not stored yet (called periodically and at stop). */

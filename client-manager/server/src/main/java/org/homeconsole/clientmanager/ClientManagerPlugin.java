@@ -46,6 +46,7 @@ public final class ClientManagerPlugin implements Plugin {
     private JobManager jobs;
     private AgentRouter router;
     private Audit audit;
+    private EventsOut eventsOut;
     private Vertx vertx;
     private long flushTimer = -1;
     private final ClientManagerApi api = new ClientManagerApi(new ObjectMapper());
@@ -61,7 +62,8 @@ public final class ClientManagerPlugin implements Plugin {
         ObjectMapper mapper = new ObjectMapper();
         String nodeId = context.nodeId();
         registry = openRegistry(nodeId);
-        audit = new Audit(nodeId, context.events(), context.storage(), mapper);
+        eventsOut = new EventsOut(context.events(), nodeId);
+        audit = new Audit(nodeId, eventsOut, context.storage(), mapper);
         AgentTokens tokens = new AgentTokens(context.storage(), mapper);
         gateway = new AgentGateway(config, nodeId, tokens, registry, audit, mapper, new AgentGateway.ClientEvents() {
             @Override
@@ -75,7 +77,7 @@ public final class ClientManagerPlugin implements Plugin {
             }
         });
         router = new AgentRouter(nodeId, gateway, registry, context.services(), mapper, Duration.ofSeconds(5));
-        jobs = new JobManager(nodeId, router, context.events(), context.storage(), mapper);
+        jobs = new JobManager(nodeId, router, eventsOut, context.storage(), mapper);
         gateway.jobs(jobs);
         gateway.router(router);
         jobs.holderAlive((agentId, node) -> registry.get(agentId).map(c -> c.online() && c.node().equals(node)).orElse(false));
@@ -157,10 +159,7 @@ public final class ClientManagerPlugin implements Plugin {
         if (reason != null) {
             data.put("reason", reason);
         }
-        context.events().publish(type, client.id(), data).exceptionally(e -> {
-            LOG.warn("Could not publish {} for {}: {}", type, client.id(), e.toString());
-            return null;
-        });
+        eventsOut.publish(type, client.id(), data);
     }
 
     @Override
@@ -189,6 +188,9 @@ public final class ClientManagerPlugin implements Plugin {
         }
         if (registry != null) {
             registry.close();
+        }
+        if (eventsOut != null) {
+            eventsOut.close();
         }
         LOG.info("Client Manager stopped");
     }

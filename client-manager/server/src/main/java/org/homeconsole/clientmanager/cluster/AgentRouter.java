@@ -7,7 +7,14 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.homeconsole.api.services.ServiceRegistry;
 import org.homeconsole.clientmanager.jobs.JobManager;
@@ -41,6 +48,13 @@ public final class AgentRouter implements JobManager.AgentLink {
     /** Commands delivered here for another node: command id → owner node and chunks forwarded so far. */
     private final Map<String, Forwarding> forwarding = new ConcurrentHashMap<>();
     private boolean registered;
+    /**
+     * Calls to other nodes are made off the caller's thread (a socket's event loop, a REST thread): while
+     * the broker is away a Kafka send may block. Commands and disconnects on a small pool, each bounded by
+     * the call timeout; forwarded output and results on one thread, in the order the agent sent them.
+     */
+    private final ExecutorService calls;
+    private final ExecutorService forwards;
 
     private record Forwarding(String owner, AtomicInteger chunks, long since) {
     }
@@ -53,6 +67,46 @@ public final class AgentRouter implements JobManager.AgentLink {
         this.services = services;
         this.mapper = mapper;
         this.callTimeout = callTimeout;
+        this.calls = Executors.newFixedThreadPool(4, daemon("client-manager-calls-" + nodeId));
+        this.forwards = Executors.newSingleThreadExecutor(daemon("client-manager-forwards-" + nodeId));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Calls a node's service off this thread; fails after the call timeout whatever the broker does. */
+    private CompletableFuture<JsonNode> callNode(String node, ObjectNode call, ExecutorService on) {
+        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + callTimeout.toNanos();
+        try {
+            on.execute(() -> {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    result.completeExceptionally(new TimeoutException("no time left to send the call"));
+                    return;
+                }
+                try {
+                    services.callAsync(serviceOf(node), call, Duration.ofNanos(left)).whenComplete((reply, error) -> {
+                        if (error != null) {
+                            result.completeExceptionally(error);
+                        } else {
+                            result.complete(reply);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e);
+        }
+        return result.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     static String serviceOf(String node) {
@@ -71,6 +125,8 @@ public final class AgentRouter implements JobManager.AgentLink {
             services.unregister(serviceOf(nodeId));
             registered = false;
         }
+        calls.shutdownNow();
+        forwards.shutdown();
     }
 
     // ---- JobManager.AgentLink
@@ -86,14 +142,17 @@ public final class AgentRouter implements JobManager.AgentLink {
             return Optional.empty();
         }
         String holder = client.get().node();
+        // a call held up in a broker outage must not run late, after the owner reported it failed: the
+        // holder drops it past a deadline well before the owner gives up waiting
         ObjectNode call = mapper.createObjectNode().put("op", message.path("type").asText())
-                .put("agent_id", agentId).put("owner", nodeId);
+                .put("agent_id", agentId).put("owner", nodeId)
+                .put("deadline", System.currentTimeMillis() + callTimeout.toMillis() * 3 / 5);
         call.set("message", message);
         String commandId = message.path("command_id").asText();
-        services.callAsync(serviceOf(holder), call, callTimeout).whenComplete((reply, error) -> {
+        callNode(holder, call, calls).whenComplete((reply, error) -> {
             if (error != null || !reply.path("sent").asBoolean()) {
                 String why = error != null ? "node '" + holder + "' holding agent '" + agentId + "' did not answer: "
-                        + error.getMessage() : reply.path("reason").asText("not delivered");
+                        + describe(error) : reply.path("reason").asText("not delivered");
                 if (Protocol.COMMAND.equals(message.path("type").asText())) {
                     jobs.dispatchFailed(commandId, why);
                 } else {
@@ -116,10 +175,10 @@ public final class AgentRouter implements JobManager.AgentLink {
         ObjectNode call = mapper.createObjectNode().put("op", "disconnect").put("agent_id", agentId)
                 .put("code", code).put("reason", reason);
         try {
-            return services.callAsync(serviceOf(client.get().node()), call, callTimeout).join().path("closed").asBoolean();
+            return callNode(client.get().node(), call, calls).join().path("closed").asBoolean();
         } catch (RuntimeException e) {
             throw new IllegalStateException("node '" + client.get().node() + "' holding agent '" + agentId
-                    + "' did not answer: " + e.getMessage(), e);
+                    + "' did not answer: " + describe(e), e);
         }
     }
 
@@ -142,10 +201,10 @@ public final class AgentRouter implements JobManager.AgentLink {
             call.put("op", "result").put("chunks", f.chunks().get());
             forwarding.remove(commandId);
         }
-        services.callAsync(serviceOf(f.owner()), call, callTimeout).whenComplete((reply, error) -> {
+        callNode(f.owner(), call, forwards).whenComplete((reply, error) -> {
             if (error != null) {
                 LOG.warn("Could not forward {} of command {} to node {}: {}", call.path("op").asText(), commandId,
-                        f.owner(), error.getMessage());
+                        f.owner(), describe(error));
             } else if (reply.hasNonNull("error")) {
                 LOG.debug("Node {} refused forwarded {}: {}", f.owner(), call.path("op").asText(), reply.get("error").asText());
             }
@@ -165,6 +224,12 @@ public final class AgentRouter implements JobManager.AgentLink {
         JsonNode message = call.path("message");
         return switch (op) {
             case Protocol.COMMAND, Protocol.CANCEL -> {
+                long deadline = call.path("deadline").asLong(Long.MAX_VALUE);
+                if (System.currentTimeMillis() > deadline) {
+                    LOG.warn("Dropped {} for {} from node {}: it arrived {} ms after its deadline", op, agentId,
+                            call.path("owner").asText(), System.currentTimeMillis() - deadline);
+                    yield mapper.createObjectNode().put("sent", false).put("reason", "arrived after its deadline");
+                }
                 if (Protocol.COMMAND.equals(op)) {
                     forwarding.put(message.path("command_id").asText(),
                             new Forwarding(call.path("owner").asText(), new AtomicInteger(), System.currentTimeMillis()));
@@ -182,6 +247,13 @@ public final class AgentRouter implements JobManager.AgentLink {
                     gateway.disconnect(agentId, (short) call.path("code").asInt(), call.path("reason").asText()));
             default -> throw new IllegalArgumentException("unknown op '" + op + "'");
         };
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause instanceof TimeoutException ? "no answer within the call timeout"
+                : cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     private ObjectNode problem(String error) {

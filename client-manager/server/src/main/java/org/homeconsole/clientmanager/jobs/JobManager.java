@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import org.homeconsole.api.events.EventBus;
 import org.homeconsole.api.storage.Storage;
+import org.homeconsole.clientmanager.EventsOut;
 import org.homeconsole.clientmanager.WriteBehind;
 import org.homeconsole.clientmanager.protocol.Protocol;
 import org.slf4j.Logger;
@@ -65,7 +65,7 @@ public final class JobManager implements AutoCloseable {
 
     private final String nodeId;
     private final AgentLink link;
-    private final EventBus events;
+    private final EventsOut events;
     private final Storage storage;
     private final ObjectMapper mapper;
     private volatile Listener listener;
@@ -88,7 +88,7 @@ public final class JobManager implements AutoCloseable {
         }
     }
 
-    public JobManager(String nodeId, AgentLink link, EventBus events, Storage storage, ObjectMapper mapper) {
+    public JobManager(String nodeId, AgentLink link, EventsOut events, Storage storage, ObjectMapper mapper) {
         this.nodeId = nodeId;
         this.link = link;
         this.events = events;
@@ -427,10 +427,7 @@ public final class JobManager implements AutoCloseable {
     }
 
     private void publish(String type, Job job, ObjectNode data) {
-        events.publish(type, job.id(), data).exceptionally(e -> {
-            LOG.warn("Could not publish {} for job {}: {}", type, job.id(), e.toString());
-            return null;
-        });
+        events.publish(type, job.id(), data);
     }
 
     private void remember(Job job) {
