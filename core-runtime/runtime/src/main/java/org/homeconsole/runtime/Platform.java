@@ -128,7 +128,8 @@ public final class Platform implements AutoCloseable {
                 routeFiles, camel, mapper));
         camel.getRegistry().bind("pluginManager", plugins);
 
-        plugins.install(PluginDiscovery.discover(Thread.currentThread().getContextClassLoader(), settings.pluginsDir()));
+        plugins.install(PluginDiscovery.discover(Thread.currentThread().getContextClassLoader(), settings.pluginsDir())
+                .without(settings.disabledPlugins()));
         closers.push(() -> plugins.unloadAll());
         plugins.startAll();
         routeFiles.start(1000);

@@ -89,6 +89,17 @@ public record Settings(
                 routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, source);
     }
 
+    /**
+     * {@code HOMECONSOLE_DISABLED_PLUGINS}: comma-separated names of plugins found but not to be installed
+     * on this node (e.g. {@code devices} on nodes that only run the client manager).
+     */
+    public java.util.Set<String> disabledPlugins() {
+        return source.get("HOMECONSOLE_DISABLED_PLUGINS").stream()
+                .flatMap(value -> java.util.Arrays.stream(value.split(",")))
+                .map(String::strip).filter(name -> !name.isEmpty())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** Creates the data directory, failing with a message naming {@code HOMECONSOLE_DATA_DIR}. */
     public void prepareDataDir() {
         try {

@@ -31,6 +31,11 @@ public final class PluginDiscovery {
 
     /** What was found. */
     public record Result(List<PluginDescriptor> plugins, List<Problem> problems) {
+
+        /** The same result without the plugins named (an operator switched them off). */
+        public Result without(java.util.Collection<String> names) {
+            return new Result(plugins.stream().filter(p -> !names.contains(p.name())).toList(), problems);
+        }
     }
 
     private PluginDiscovery() {

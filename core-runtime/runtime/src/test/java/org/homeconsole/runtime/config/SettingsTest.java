@@ -16,6 +16,13 @@ class SettingsTest {
     Path dir;
 
     @Test
+    void disabledPluginsAreACommaSeparatedList(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Settings settings = Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_DISABLED_PLUGINS", " devices, ,other ")), dir);
+        assertThat(settings.disabledPlugins()).containsExactlyInAnyOrder("devices", "other");
+        assertThat(Settings.load(SettingsSource.of(Map.of()), dir).disabledPlugins()).isEmpty();
+    }
+
+    @Test
     void shouldUseDocumentedDefaults() {
         // given nothing configured
         // when
