@@ -91,9 +91,15 @@ class TwoNodesIT {
 
     @Test
     void aCommandSentToNodeBRunsOnAnAgentHeldByNodeAAndItsOutputComesBackThroughB() throws Exception {
+        RawSocket admin = RawSocket.connect(nodeB.adminUrl(), ClientManagerNode.ADMIN_KEY);
+        admin.send("{\"type\":\"subscribe\",\"topic\":\"clients\"}");
+        admin.next("subscribed");
         agent("on-a", "--url", urlA);
         await().atMost(Duration.ofSeconds(60)).until(() -> "online".equals(client("on-a").path("status").asText()));
         assertThat(client("on-a").path("node").asText()).startsWith("node-a-");
+        JsonNode event = admin.next("event");
+        assertThat(event.path("event_type").asText()).as("node B's admin socket sees node A's agents").isEqualTo("client.connected");
+        assertThat(event.path("data").path("node").asText()).startsWith("node-a-");
 
         HttpResponse<String> response = nodeB.send("POST", "/clients/on-a/commands",
                 "{\"shell\":\"echo from A; echo to stderr >&2; seq 1 20000\",\"wait\":true}", ClientManagerNode.ADMIN_KEY);
