@@ -5,21 +5,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.StreamCache;
 import org.homeconsole.api.http.HttpProblem;
 import org.homeconsole.clientmanager.cluster.AgentRouter;
 import org.homeconsole.clientmanager.jobs.CommandSpec;
 import org.homeconsole.clientmanager.jobs.Job;
 import org.homeconsole.clientmanager.jobs.JobManager;
+import org.homeconsole.clientmanager.jobs.KeptJob;
 import org.homeconsole.clientmanager.protocol.Protocol;
 import org.homeconsole.clientmanager.registry.ClientInfo;
 import org.homeconsole.clientmanager.registry.ConnectionRegistry;
@@ -172,11 +180,13 @@ public final class ClientManagerApi {
             if (!list.isArray() || list.isEmpty() || list.size() > MAX_TARGETS) {
                 throw HttpProblem.badRequest("target.agent_ids", "must be a non-empty array of at most " + MAX_TARGETS + " ids");
             }
+            Set<String> seen = new HashSet<>();
             for (JsonNode id : list) {
                 if (!id.isTextual() || !AGENT_ID.matcher(id.asText()).matches()) {
                     throw HttpProblem.badRequest("target.agent_ids", "'" + id + "' is not an agent id");
                 }
-                if (!ids.contains(id.asText())) {
+                // a set, not ids.contains: up to 100,000 ids
+                if (seen.add(id.asText())) {
                     ids.add(id.asText());
                 }
             }
@@ -204,6 +214,18 @@ public final class ClientManagerApi {
         return submit(exchange, body, spec, ids, target, ttl);
     }
 
+    /**
+     * Submits the job and answers it; with {@code "wait": true} once it has ended (or the wait timed out).
+     *
+     * <p>The wait holds the calling thread: a Vert.x worker thread. camel-platform-http-vertx (4.17) runs
+     * the whole route inside {@code executeBlocking} and calls the route's processor synchronously
+     * ({@code VertxPlatformHttpConsumer.processExchange}), so a bean returning a {@code CompletionStage}
+     * would leave the same worker parked in Camel's await manager instead of here. The workers are the
+     * Vert.x worker pool of the runtime's {@code vertx} bean (20 threads, Vert.x's default), shared by every
+     * REST route of the node: at most that many {@code wait:true} commands are in flight at once, and their
+     * throughput is at most 20 / round trip (20,000/s at 1 ms, 5,000/s at 4 ms). Sizing that pool is the
+     * runtime's setting, not the plugin's.
+     */
     private String submit(Exchange exchange, JsonNode body, CommandSpec spec, List<String> ids, JsonNode target, long ttl) {
         Optional<String> refusal = policy.refusal(spec.commandLine());
         if (refusal.isPresent()) {
@@ -239,8 +261,8 @@ public final class ClientManagerApi {
         requireStarted();
         int limit = (int) number(exchange.getMessage().getHeader("limit", String.class), "limit", 50, 1, 1000);
         ArrayNode list = mapper.createArrayNode();
-        for (Job job : jobs.recent(limit)) {
-            list.add(job.toJson(mapper, 0));
+        for (KeptJob job : jobs.recent(limit)) {
+            job.addTo(list, mapper);
         }
         ObjectNode body = mapper.createObjectNode().put("count", list.size());
         body.set("jobs", list);
@@ -251,7 +273,7 @@ public final class ClientManagerApi {
     public String getJob(Exchange exchange) {
         requireStarted();
         String id = jobId(exchange);
-        Optional<Job> job = jobs.get(id);
+        Optional<KeptJob> job = jobs.get(id);
         if (job.isPresent()) {
             return json(exchange, 200, job.get().toJson(mapper, INLINE_OUTPUT_BYTES));
         }
@@ -263,18 +285,19 @@ public final class ClientManagerApi {
     public byte[] jobOutput(Exchange exchange) {
         requireStarted();
         String id = jobId(exchange);
-        Job job = jobs.get(id).orElseThrow(() -> jobs.stored(id).isPresent()
+        KeptJob job = jobs.get(id).orElseThrow(() -> jobs.stored(id).isPresent()
                 ? new HttpProblem(410, "the output of job '" + id + "' is no longer kept", null)
                 : HttpProblem.notFound("no job '" + id + "'"));
         String agent = exchange.getMessage().getHeader("agent_id", String.class);
         if (agent == null) {
-            if (job.runs().size() != 1) {
-                throw HttpProblem.badRequest("agent_id", "required: the job ran on " + job.runs().size() + " agents");
+            List<String> agents = job.agentIds(mapper);
+            if (agents.size() != 1) {
+                throw HttpProblem.badRequest("agent_id", "required: the job ran on " + agents.size() + " agents");
             }
-            agent = job.runs().iterator().next().agentId();
+            agent = agents.get(0);
         }
-        var run = job.run(agent);
-        if (run == null) {
+        String state = job.runState(agent, mapper);
+        if (state == null) {
             throw HttpProblem.notFound("job '" + id + "' did not run on '" + agent + "'");
         }
         String stream = exchange.getMessage().getHeader("stream", String.class);
@@ -284,15 +307,15 @@ public final class ClientManagerApi {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/octet-stream");
-        exchange.getMessage().setHeader("X-Command-State", run.state());
-        return run.output(stream);
+        exchange.getMessage().setHeader("X-Command-State", state);
+        return job.output(agent, stream, mapper);
     }
 
     /** POST jobs/{jobId}/cancel. */
     public String cancelJob(Exchange exchange) {
         requireStarted();
         String id = jobId(exchange);
-        Job job = jobs.cancel(id).orElseThrow(() -> HttpProblem.notFound("no running job '" + id + "' on this node"));
+        KeptJob job = jobs.cancel(id).orElseThrow(() -> HttpProblem.notFound("no running job '" + id + "' on this node"));
         return json(exchange, 202, job.toJson(mapper, 0));
     }
 
@@ -421,7 +444,7 @@ public final class ClientManagerApi {
     }
 
     private JsonNode body(Exchange exchange) {
-        String text = exchange.getMessage().getBody(String.class);
+        String text = bodyText(exchange);
         if (text == null || text.isBlank()) {
             throw HttpProblem.badRequest("(body)", "a JSON object is required (with Content-Type: application/json)");
         }
@@ -433,6 +456,44 @@ public final class ClientManagerApi {
             return body;
         } catch (JsonProcessingException e) {
             throw HttpProblem.badRequest("(body)", "not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * The request body as text, decoded with the exchange's charset like Camel's String conversion does.
+     * Camel caches the request body as a stream over its bytes; its String conversion reads that through an
+     * 8 KiB reader and an 8 KiB decoder buffer per request, so the bytes are read directly here when the
+     * cache says how many there are (a cache spooled to disk, or anything else, goes the Camel way).
+     */
+    private static String bodyText(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        Charset charset = charset(exchange);
+        if (charset != null && body instanceof StreamCache cache && body instanceof InputStream in) {
+            try {
+                cache.reset();
+                byte[] bytes = in.readNBytes(Math.max(0, in.available()));
+                boolean whole = in.read() < 0;
+                cache.reset();
+                if (whole) {
+                    return new String(bytes, charset);
+                }
+            } catch (IOException e) {
+                cache.reset();
+            }
+        }
+        return exchange.getMessage().getBody(String.class);
+    }
+
+    /** The charset Camel's conversion would use (the request's, else Camel's default); null when unknown here. */
+    private static Charset charset(Exchange exchange) {
+        String name = exchange.getProperty(ExchangePropertyKey.CHARSET_NAME, String.class);
+        if (name == null) {
+            name = System.getProperty(Exchange.DEFAULT_CHARSET_PROPERTY, "UTF-8");
+        }
+        try {
+            return Charset.forName(name.strip().replace("\"", "").replace("'", ""));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

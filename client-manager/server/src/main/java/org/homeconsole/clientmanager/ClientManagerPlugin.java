@@ -3,9 +3,6 @@ package org.homeconsole.clientmanager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
-import java.util.List;
-import org.homeconsole.api.events.Subscription;
 import org.homeconsole.api.http.HttpMount;
 import org.homeconsole.api.plugin.Plugin;
 import org.homeconsole.api.plugin.PluginContext;
@@ -39,7 +36,6 @@ public final class ClientManagerPlugin implements Plugin {
 
     private PluginContext context;
     private ClientManagerConfig config;
-    private final List<Subscription> subscriptions = new ArrayList<>();
     private ConnectionRegistry registry;
     private AgentGateway gateway;
     private AdminStream admin;
@@ -49,7 +45,9 @@ public final class ClientManagerPlugin implements Plugin {
     private EventsOut eventsOut;
     private Vertx vertx;
     private long flushTimer = -1;
-    private final ClientManagerApi api = new ClientManagerApi(new ObjectMapper());
+    /** One mapper for the plugin's lifetime (thread-safe once configured): building one is expensive. */
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final ClientManagerApi api = new ClientManagerApi(mapper);
 
     @Override
     public void onLoad(PluginContext context) {
@@ -59,7 +57,6 @@ public final class ClientManagerPlugin implements Plugin {
     @Override
     public void onStart() {
         config = ClientManagerConfig.resolve(context.config(), context::setting);
-        ObjectMapper mapper = new ObjectMapper();
         String nodeId = context.nodeId();
         registry = openRegistry(nodeId);
         eventsOut = new EventsOut(context.events(), nodeId);
@@ -82,7 +79,8 @@ public final class ClientManagerPlugin implements Plugin {
         gateway.router(router);
         jobs.holderAlive((agentId, node) -> registry.get(agentId).map(c -> c.online() && c.node().equals(node)).orElse(false));
         router.start(jobs);
-        admin = new AdminStream(config, context::isAdminAuthorization, audit, mapper);
+        // subscribes to client.*, job.* and command.* only while an admin socket needs them
+        admin = new AdminStream(config, context::isAdminAuthorization, audit, mapper, context.events());
         jobs.listener(admin);
 
         HttpMount mount = config.mode() == ClientManagerConfig.Mode.STANDALONE
@@ -91,10 +89,6 @@ public final class ClientManagerPlugin implements Plugin {
         vertx = mount.vertx();
         gateway.mount(mount.router(), vertx);
         admin.mount(mount.router());
-        for (String pattern : List.of("client.*", "job.*", "command.*")) {
-            subscriptions.add(context.events().subscribe("admin-stream-" + pattern.replace(".*", ""), pattern,
-                    admin::onEvent));
-        }
         context.routeProperty("clientManager.restBase", config.restBase());
         context.routeProperty("clientManager.engine", mount.engineBean());
         api.use(new ClientManagerApi.Parts(config, nodeId, registry, gateway, router, admin, jobs, tokens,
@@ -152,7 +146,7 @@ public final class ClientManagerPlugin implements Plugin {
     }
 
     private void publish(String type, ClientInfo client, String reason) {
-        ObjectNode data = new ObjectMapper().createObjectNode().put("agent_id", client.id()).put("node", client.node())
+        ObjectNode data = mapper.createObjectNode().put("agent_id", client.id()).put("node", client.node())
                 .put("session_id", client.sessionId()).put("remote_address", client.remoteAddress());
         ObjectNode labels = data.putObject("labels");
         client.labels().forEach(labels::put);
@@ -169,8 +163,6 @@ public final class ClientManagerPlugin implements Plugin {
             vertx.cancelTimer(flushTimer);
             flushTimer = -1;
         }
-        subscriptions.forEach(Subscription::close);
-        subscriptions.clear();
         if (router != null) {
             router.stop();
         }

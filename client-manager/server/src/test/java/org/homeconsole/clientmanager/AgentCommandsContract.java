@@ -94,6 +94,36 @@ abstract class AgentCommandsContract {
     }
 
     @Test
+    void theRequestBodyIsReadInItsCharsetAndABadOneIsNamed() throws Exception {
+        String body = "{\"argv\":[\"echo\",\"café ü\"],\"wait\":true}";
+        for (java.nio.charset.Charset charset : List.of(java.nio.charset.StandardCharsets.UTF_8,
+                java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            HttpResponse<String> response = post(body.getBytes(charset), "application/json; charset=" + charset.name());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode job = node.json(response);
+            assertThat(job.path("command").path("argv").get(1).asText()).as(charset.name()).isEqualTo("café ü");
+            assertThat(job.path("results").get(0).path("stdout").asText()).as(charset.name()).isEqualTo("café ü\n");
+        }
+        HttpResponse<String> empty = post(new byte[0], "application/json");
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(node.json(empty).path("field").asText()).isEqualTo("(body)");
+        HttpResponse<String> blank = post("  \n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        assertThat(blank.statusCode()).isEqualTo(400);
+        assertThat(node.json(blank).path("detail").asText()).contains("a JSON object is required");
+        HttpResponse<String> malformed = post("{oops".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(node.json(malformed).path("detail").asText()).contains("not JSON");
+    }
+
+    private HttpResponse<String> post(byte[] body, String contentType) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.api() + "/clients/worker-1/commands"))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", contentType)
+                .header("Authorization", "Bearer " + ClientManagerNode.ADMIN_KEY)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void echoReturnsItsOutputAndExitCodeZero() throws Exception {
         JsonNode job = run("worker-1", "{\"argv\":[\"echo\",\"hello from the agent\"],\"wait\":true}");
         assertThat(job.path("state").asText()).isEqualTo("completed");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.homeconsole.schemas.SchemaValidator;
 import org.homeconsole.schemas.SchemaValidator.Violation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,6 +174,61 @@ class ProtocolValidatorTest {
         }
         assertThat(Messages.data(messages.get(4))).isEqualTo("hello\n".getBytes(StandardCharsets.UTF_8));
         assertThat(messages.get(6).get("exit_code").isNull()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"heartbeat", "output", "result"})
+    void shouldTakeTheQuickCheckOnlyForMessagesTheSchemaAccepts(String type) throws IOException {
+        // given: the schema's examples, and each of them with every property replaced by values of every kind or removed
+        List<JsonNode> values = new ArrayList<>();
+        for (String json : List.of("null", "true", "false", "0", "-1", "1", "1.0", "1.5", "-0.0", "9223372036854775807",
+                "99999999999999999999", "\"\"", "\"x\"", "\"stdout\"", "\"stderr\"", "\"succeeded\"", "\"failed\"",
+                "\"timed_out\"", "\"cancelled\"", "\"aGk=\"", "\"aGk==\"", "\"aGk===\"", "\"a=b\"", "\"not base64!\"",
+                "\"aGk=\\n\"", "\"é\"", "[]", "{}", "[1]")) {
+            values.add(Messages.parse(json));
+        }
+        values.add(Messages.mapper().getNodeFactory().textNode("x".repeat(128)));
+        values.add(Messages.mapper().getNodeFactory().textNode("x".repeat(129)));
+        values.add(Messages.mapper().getNodeFactory().textNode("\uD83D\uDE00".repeat(100)));
+        values.add(Messages.mapper().getNodeFactory().textNode("x".repeat(4096)));
+        values.add(Messages.mapper().getNodeFactory().textNode("x".repeat(4097)));
+        values.add(Messages.mapper().getNodeFactory().textNode("A".repeat(43_692)));
+        values.add(Messages.mapper().getNodeFactory().textNode("A".repeat(43_693)));
+        JsonNode schema = schema(type);
+        List<String> fields = new ArrayList<>();
+        schema.path("properties").fieldNames().forEachRemaining(fields::add);
+        List<ObjectNode> messages = new ArrayList<>();
+        for (JsonNode example : schema.path("examples")) {
+            messages.add((ObjectNode) example);
+            for (String field : fields) {
+                if (field.equals("type")) {
+                    continue;
+                }
+                ObjectNode without = example.deepCopy();
+                without.remove(field);
+                messages.add(without);
+                for (JsonNode value : values) {
+                    messages.add(example.<ObjectNode>deepCopy().set(field, value));
+                }
+            }
+        }
+        int vouched = 0;
+        for (ObjectNode message : messages) {
+            // when
+            boolean quick = ProtocolValidator.plainlyValid(type, message);
+            List<Violation> full = SchemaValidator.validate("agent/" + type, message);
+            // then: the quick check never lets through what the schema refuses, and validate() still names it
+            if (quick) {
+                vouched++;
+                assertThat(full).as("quick check passed %s", message).isEmpty();
+            }
+            assertThat(ProtocolValidator.validate(message)).as("%s", message).isEqualTo(full);
+        }
+        // and the examples themselves take the quick way
+        for (JsonNode example : schema.path("examples")) {
+            assertThat(ProtocolValidator.plainlyValid(type, example)).as("%s", example).isTrue();
+        }
+        assertThat(vouched).isGreaterThan(schema.path("examples").size());
     }
 
     private static JsonNode schema(String type) throws IOException {

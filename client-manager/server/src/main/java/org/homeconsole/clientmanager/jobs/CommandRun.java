@@ -1,6 +1,5 @@
 package org.homeconsole.clientmanager.jobs;
 
-import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +41,10 @@ public final class CommandRun {
     private Instant startedAt;
     private Instant finishedAt;
     private String sessionId;
-    private final List<byte[]> chunks = new ArrayList<>();
-    private final List<Boolean> chunkIsStderr = new ArrayList<>();
+    /** Kept chunks in arrival order; allocated with the first one. */
+    private List<byte[]> chunks;
+    /** Bit {@code i} set when chunk {@code i} is stderr; allocated with the first stderr chunk. */
+    private long[] stderrChunks;
     /** Chunks that came ahead of their turn (forwarded from another node, calls may overtake each other). */
     private java.util.TreeMap<Integer, Object[]> early;
     /** Where the agent is: null for this node, else the node that forwards its messages. */
@@ -170,8 +171,19 @@ public final class CommandRun {
         if (kept.length < data.length) {
             truncated = true;
         }
+        if (chunks == null) {
+            chunks = new ArrayList<>(4);
+        }
+        int index = chunks.size();
         chunks.add(kept);
-        chunkIsStderr.add(stderr);
+        if (stderr) {
+            if (stderrChunks == null) {
+                stderrChunks = new long[Math.max(1, (index >>> 6) + 1)];
+            } else if (stderrChunks.length <= index >>> 6) {
+                stderrChunks = java.util.Arrays.copyOf(stderrChunks, Math.max(stderrChunks.length * 2, (index >>> 6) + 1));
+            }
+            stderrChunks[index >>> 6] |= 1L << index;
+        }
         keptBytes += kept.length;
     }
 
@@ -196,24 +208,17 @@ public final class CommandRun {
     }
 
     /** The kept output: one stream ({@code stdout}/{@code stderr}) or both interleaved as they came. */
-    public synchronized byte[] output(String stream) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(keptBytes, Integer.MAX_VALUE - 8));
-        for (int i = 0; i < chunks.size(); i++) {
-            boolean isErr = chunkIsStderr.get(i);
-            if (stream == null || "stderr".equals(stream) == isErr) {
-                out.writeBytes(chunks.get(i));
-            }
+    public byte[] output(String stream) {
+        return keptOutput().output(stream);
+    }
+
+    /** The kept output as it is now: the chunk arrays themselves, not copies (they are never changed). */
+    synchronized RunOutput keptOutput() {
+        if (chunks == null) {
+            return RunOutput.NONE;
         }
-        return out.toByteArray();
-    }
-
-    synchronized long keptBytes() {
-        return keptBytes;
-    }
-
-    synchronized void dropOutput() {
-        chunks.clear();
-        chunkIsStderr.clear();
+        return new RunOutput(keptBytes, chunks.toArray(new byte[0][]),
+                stderrChunks == null ? null : stderrChunks.clone());
     }
 
     /** A consistent snapshot for rendering. */

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -16,9 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One command sent to one or many agents: the request, one {@link CommandRun} per agent, and a future
- * that completes when every run has ended.
+ * that completes when every run has ended. Once it has ended, the job manager keeps a {@link FinishedJob}
+ * record of it instead; whoever still holds the job (a REST call waiting on {@link #done()}) may go on using it.
  */
-public final class Job {
+public final class Job implements KeptJob {
 
     public static final String RUNNING = "running";
     public static final String COMPLETED = "completed";
@@ -32,6 +34,8 @@ public final class Job {
     private final AtomicInteger open = new AtomicInteger();
     private final CompletableFuture<Job> done = new CompletableFuture<>();
     private volatile Instant finishedAt;
+    /** Set when newer jobs pushed this one out of the recent jobs while it still ran. */
+    private volatile boolean pushedOut;
 
     Job(String id, Instant createdAt, String node, CommandSpec spec, JsonNode target) {
         this.id = id;
@@ -68,6 +72,7 @@ public final class Job {
         return false;
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -84,6 +89,7 @@ public final class Job {
         return runs.get(agentId);
     }
 
+    @Override
     public boolean completed() {
         return done.isDone();
     }
@@ -92,10 +98,37 @@ public final class Job {
         return done;
     }
 
-    /**
-     * The job as JSON: request, summary and per-agent results. With {@code inlineBytes > 0}, each result
-     * also carries its kept stdout and stderr as text when they are at most that long.
-     */
+    void pushOut() {
+        pushedOut = true;
+    }
+
+    boolean pushedOut() {
+        return pushedOut;
+    }
+
+    @Override
+    public void addTo(ArrayNode list, ObjectMapper mapper) {
+        list.add(toJson(mapper, 0));
+    }
+
+    @Override
+    public List<String> agentIds(ObjectMapper mapper) {
+        return List.copyOf(runs.keySet());
+    }
+
+    @Override
+    public String runState(String agentId, ObjectMapper mapper) {
+        CommandRun run = runs.get(agentId);
+        return run == null ? null : run.state();
+    }
+
+    @Override
+    public byte[] output(String agentId, String stream, ObjectMapper mapper) {
+        CommandRun run = runs.get(agentId);
+        return run == null ? new byte[0] : run.output(stream);
+    }
+
+    @Override
     public ObjectNode toJson(ObjectMapper mapper, int inlineBytes) {
         ObjectNode json = mapper.createObjectNode();
         json.put("job_id", id);
@@ -135,8 +168,9 @@ public final class Job {
                 r.put("finished_at", s.finishedAt().toString());
             }
             if (inlineBytes > 0 && s.keptBytes() <= inlineBytes) {
-                r.put("stdout", new String(run.output("stdout"), StandardCharsets.UTF_8));
-                r.put("stderr", new String(run.output("stderr"), StandardCharsets.UTF_8));
+                RunOutput output = run.keptOutput();
+                r.put("stdout", new String(output.output("stdout"), StandardCharsets.UTF_8));
+                r.put("stderr", new String(output.output("stderr"), StandardCharsets.UTF_8));
             }
         }
         ObjectNode summary = json.putObject("summary");

@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * Commands and jobs: sends each run to its agent, takes the agent's output and result, ends runs whose
  * agent went away, expires queued runs, and keeps recent jobs in memory (with their output) and every
  * job's record in Storage {@code client_manager.jobs} (written behind, in batches).
+ *
+ * <p>Recent jobs: the last 10,000 jobs of this node, bounded also by 64 MiB of records and 512 MiB of output
+ * ({@link Limits#DEFAULT}; beyond the output budget the output of the jobs that ended first is let go, their
+ * records stay). A job is kept live ({@link Job}) while it runs and as a compact {@link FinishedJob} record
+ * once it has ended, so the thousands kept cost little to the garbage collector. Older jobs are answered from
+ * Storage ({@link #stored}).
  *
  * <p>Events: {@code job.created} and {@code job.completed} for every job; {@code command.completed} for each
  * agent of a job with more than one agent (a single-agent job's result is in {@code job.completed}).
@@ -51,13 +56,21 @@ public final class JobManager implements AutoCloseable {
 
         void runEnded(Job job, CommandRun run);
 
-        void jobEnded(Job job);
+        /** The job ended; {@code json} is its {@link Job#toJson toJson(mapper, 0)}, shared: read it, do not change it. */
+        void jobEnded(Job job, ObjectNode json);
     }
 
     public static final String NAMESPACE = "client_manager.jobs";
-    /** Output kept in memory over all recent jobs; beyond it the oldest finished jobs lose their output. */
-    private static final long OUTPUT_BUDGET = 512L << 20;
-    private static final int RECENT_JOBS = 10_000;
+    /**
+     * How much of the recent jobs stays in memory.
+     *
+     * @param recentJobs   how many recent jobs (running or ended)
+     * @param recordBudget bytes of ended jobs' records over all of them, beside their output
+     * @param outputBudget bytes of output over all ended jobs; beyond it those that ended first lose theirs
+     */
+    public record Limits(int recentJobs, long recordBudget, long outputBudget) {
+        public static final Limits DEFAULT = new Limits(10_000, 64L << 20, 512L << 20);
+    }
     /** How long after its timeout a running command may stay without a result before it is declared lost. */
     private static final long RESULT_GRACE_MS = 15_000;
 
@@ -75,11 +88,18 @@ public final class JobManager implements AutoCloseable {
     /** A forwarded result that came before some of its output chunks. */
     private record Parked(String agentId, JsonNode message, int chunks, long since) {
     }
-    private final Map<String, Job> recent = new LinkedHashMap<>();
-    private final ConcurrentHashMap<String, Job> jobsById = new ConcurrentHashMap<>();
+    /** Jobs kept in memory: the recent ones, and older ones still running. */
+    private final ConcurrentHashMap<String, KeptJob> jobsById = new ConcurrentHashMap<>();
+    /** Ids of the recent jobs, oldest first (guarded by itself, like everything below it). */
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    /** Ids of finished recent jobs that hold output, in the order they ended (may hold ids since let go). */
+    private final ArrayDeque<String> holdingOutput = new ArrayDeque<>();
+    private long keptOutput;
+    private long keptRecords;
+    private final RecordSlabs slabs = new RecordSlabs();
     private final ConcurrentHashMap<String, Active> active = new ConcurrentHashMap<>();
     private final WriteBehind unsaved;
-    private long keptOutput;
+    private final Limits limits;
 
     /** A run that has not ended, with what the sweep needs. */
     private record Active(Job job, CommandRun run, long deadlineMillis, String lostReason) {
@@ -89,6 +109,12 @@ public final class JobManager implements AutoCloseable {
     }
 
     public JobManager(String nodeId, AgentLink link, EventsOut events, Storage storage, ObjectMapper mapper) {
+        this(nodeId, link, events, storage, mapper, Limits.DEFAULT);
+    }
+
+    public JobManager(String nodeId, AgentLink link, EventsOut events, Storage storage, ObjectMapper mapper,
+                      Limits limits) {
+        this.limits = limits;
         this.nodeId = nodeId;
         this.link = link;
         this.events = events;
@@ -150,7 +176,9 @@ public final class JobManager implements AutoCloseable {
         }
         remember(job);
         job.completeIfNothingOpen(Instant.now());
-        save(job);
+        ObjectNode json = job.toJson(mapper, 0);
+        unsaved.put(job.id(), json);
+        keep(job, json);
         return job;
     }
 
@@ -290,10 +318,11 @@ public final class JobManager implements AutoCloseable {
     }
 
     /** Cancels what has not ended: queued runs end now, running ones are asked to stop. */
-    public Optional<Job> cancel(String jobId) {
-        Job job = jobsById.get(jobId);
-        if (job == null) {
-            return Optional.empty();
+    public Optional<KeptJob> cancel(String jobId) {
+        KeptJob kept = jobsById.get(jobId);
+        if (!(kept instanceof Job job)) {
+            // ended: nothing left to cancel
+            return Optional.ofNullable(kept);
         }
         for (CommandRun run : job.runs()) {
             String state = run.state();
@@ -306,7 +335,7 @@ public final class JobManager implements AutoCloseable {
                 }
             }
         }
-        return Optional.of(job);
+        return Optional.of(kept);
     }
 
     /** Expires queued runs past their TTL and declares lost the running ones long past their timeout. */
@@ -356,7 +385,8 @@ public final class JobManager implements AutoCloseable {
         }
     }
 
-    public Optional<Job> get(String jobId) {
+    /** A job kept in memory: live while it runs, then its compact record. */
+    public Optional<KeptJob> get(String jobId) {
         return Optional.ofNullable(jobsById.get(jobId));
     }
 
@@ -367,14 +397,19 @@ public final class JobManager implements AutoCloseable {
     }
 
     /** The most recent jobs in memory, newest first. */
-    public List<Job> recent(int limit) {
-        List<Job> all;
+    public List<KeptJob> recent(int limit) {
+        List<String> ids = new ArrayList<>(Math.min(limit, 1024));
         synchronized (recent) {
-            all = new ArrayList<>(recent.values());
+            for (Iterator<String> newest = recent.descendingIterator(); newest.hasNext() && ids.size() < limit; ) {
+                ids.add(newest.next());
+            }
         }
-        List<Job> out = new ArrayList<>();
-        for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
-            out.add(all.get(i));
+        List<KeptJob> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            KeptJob job = jobsById.get(id);
+            if (job != null) {
+                out.add(job);
+            }
         }
         return out;
     }
@@ -410,14 +445,16 @@ public final class JobManager implements AutoCloseable {
         }
     }
 
+    /** A job ended: its JSON is built once, for Storage, the {@code job.completed} event, watchers and the record. */
     private void jobEnded(Job job) {
-        save(job);
-        publish("job.completed", job, job.toJson(mapper, 0));
+        ObjectNode json = job.toJson(mapper, 0);
+        unsaved.put(job.id(), json);
+        publish("job.completed", job, json);
         Listener l = listener;
         if (l != null) {
-            l.jobEnded(job);
+            l.jobEnded(job, json);
         }
-        trimOutput(job);
+        keep(job, json);
     }
 
     private ObjectNode summary(Job job) {
@@ -430,46 +467,73 @@ public final class JobManager implements AutoCloseable {
         events.publish(type, job.id(), data);
     }
 
+    /** A new job joins the recent ones (the oldest leave when there are too many). */
     private void remember(Job job) {
         jobsById.put(job.id(), job);
         synchronized (recent) {
-            recent.put(job.id(), job);
-            Iterator<Job> oldest = recent.values().iterator();
-            while (recent.size() > RECENT_JOBS && oldest.hasNext()) {
-                Job gone = oldest.next();
-                if (!gone.completed()) {
-                    break;
-                }
-                oldest.remove();
-                jobsById.remove(gone.id());
-                for (CommandRun run : gone.runs()) {
-                    keptOutput -= run.keptBytes();
-                }
-            }
+            recent.addLast(job.id());
+            evict();
         }
     }
 
-    private void trimOutput(Job finished) {
+    /**
+     * An ended job is kept as its compact record, if it is still among the recent ones (a job pushed out
+     * while it ran is let go now: Storage has its record).
+     */
+    private void keep(Job job, ObjectNode json) {
+        FinishedJob.Draft draft = FinishedJob.draft(job, json, mapper);
         synchronized (recent) {
-            for (CommandRun run : finished.runs()) {
-                keptOutput += run.keptBytes();
+            if (job.pushedOut()) {
+                jobsById.remove(job.id(), job);
+                return;
             }
-            Iterator<Job> oldest = recent.values().iterator();
-            while (keptOutput > OUTPUT_BUDGET && oldest.hasNext()) {
-                Job job = oldest.next();
-                if (job == finished || !job.completed()) {
-                    continue;
-                }
-                for (CommandRun run : job.runs()) {
-                    keptOutput -= run.keptBytes();
-                    run.dropOutput();
-                }
+            if (jobsById.get(job.id()) != job) {
+                return;
             }
+            FinishedJob record = FinishedJob.place(draft, slabs);
+            jobsById.put(job.id(), record);
+            keptRecords += record.recordBytes();
+            long output = record.outputBytes();
+            if (output > 0) {
+                keptOutput += output;
+                holdingOutput.addLast(job.id());
+            }
+            trimOutput(job.id());
+            evict();
         }
     }
 
-    private void save(Job job) {
-        unsaved.put(job.id(), job.toJson(mapper, 0));
+    /** Lets the oldest recent jobs go while there are more than the count or record budget allows. */
+    private void evict() {
+        while (recent.size() > limits.recentJobs() || keptRecords > limits.recordBudget() && recent.size() > 1) {
+            String oldest = recent.pollFirst();
+            KeptJob job = jobsById.get(oldest);
+            if (job instanceof FinishedJob record) {
+                jobsById.remove(oldest, record);
+                keptRecords -= record.recordBytes();
+                keptOutput -= record.outputBytes();
+            } else if (job instanceof Job running) {
+                // still running: it stays reachable until it ends, then goes (see keep)
+                running.pushOut();
+            }
+        }
+        // ids of jobs let go gather at the head (jobs end roughly in the order they started)
+        while (!holdingOutput.isEmpty() && !(jobsById.get(holdingOutput.peekFirst()) instanceof FinishedJob)) {
+            holdingOutput.pollFirst();
+        }
+        if (holdingOutput.size() > 2 * limits.recentJobs()) {
+            holdingOutput.removeIf(id -> !(jobsById.get(id) instanceof FinishedJob));
+        }
+    }
+
+    /** Lets go of the output of the jobs that ended first while over the output budget (never the one just ended). */
+    private void trimOutput(String justEnded) {
+        while (keptOutput > limits.outputBudget() && !holdingOutput.isEmpty() && !holdingOutput.peekFirst().equals(justEnded)) {
+            String id = holdingOutput.pollFirst();
+            if (jobsById.get(id) instanceof FinishedJob record) {
+                keptOutput -= record.dropOutput();
+            }
+        }
     }
 
     /** Writes the finished jobs not yet stored, in one batch. */

@@ -10,11 +10,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.homeconsole.api.events.Event;
+import org.homeconsole.api.events.EventBus;
 import org.homeconsole.clientmanager.Audit;
 import org.homeconsole.clientmanager.ClientManagerConfig;
 import org.homeconsole.clientmanager.jobs.CommandRun;
@@ -32,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>A slow reader never makes the node buffer without bound: each socket's write queue is capped; while
  * it is full, messages for that socket are dropped and counted, the count is sent as a {@code dropped}
  * notice once the queue drains, and a socket that stays full for {@value #STUCK_MS} ms is closed (1013).
+ *
+ * <p>Bus events reach the stream through subscriptions held only while a socket needs them
+ * ({@link OnDemandSubscriptions}): {@code client.*} while some socket subscribed to {@code clients};
+ * {@code job.*} and {@code command.*} while some socket subscribed to {@code jobs} or watches a job id.
+ * Without such a socket the node does not handle those events at all. The {@code subscribed}
+ * acknowledgement is sent once the bus delivers, so everything published after it reaches the socket.
  */
 public final class AdminStream implements JobManager.Listener {
 
@@ -44,7 +53,14 @@ public final class AdminStream implements JobManager.Listener {
     private final Audit audit;
     private final ObjectMapper mapper;
     private final Set<AdminSession> sessions = ConcurrentHashMap.newKeySet();
+    private final OnDemandSubscriptions feeds;
     private Route route;
+
+    /** Bus patterns a socket needs for each of its topics, and for watching job ids. */
+    private static final Map<String, List<String>> TOPIC_PATTERNS = Map.of(
+            "clients", List.of("client.*"),
+            "jobs", List.of("job.*", "command.*"));
+    private static final List<String> JOB_WATCH_PATTERNS = List.of("job.*", "command.*");
 
     /** One admin socket and what it subscribed to. */
     static final class AdminSession {
@@ -52,6 +68,10 @@ public final class AdminStream implements JobManager.Listener {
         final Set<String> topics = ConcurrentHashMap.newKeySet();
         final Set<String> jobs = ConcurrentHashMap.newKeySet();
         final AgentSession budget;
+        /** The bus patterns this socket holds in {@link #feeds}; guarded by the session's monitor. */
+        final Set<String> held = new HashSet<>();
+        /** Set once the socket closed: it holds nothing any more. Guarded by the session's monitor. */
+        boolean gone;
         long dropped;
         long fullSince;
         int errorsInARow;
@@ -62,11 +82,14 @@ public final class AdminStream implements JobManager.Listener {
         }
     }
 
-    public AdminStream(ClientManagerConfig config, Predicate<String> adminAuthorization, Audit audit, ObjectMapper mapper) {
+    /** @param events the bus the stream subscribes to, only while a socket needs its events */
+    public AdminStream(ClientManagerConfig config, Predicate<String> adminAuthorization, Audit audit, ObjectMapper mapper,
+                       EventBus events) {
         this.config = config;
         this.adminAuthorization = adminAuthorization;
         this.audit = audit;
         this.mapper = mapper;
+        this.feeds = new OnDemandSubscriptions(events, "admin-stream-", this::onEvent);
     }
 
     public synchronized void mount(Router router) {
@@ -82,6 +105,7 @@ public final class AdminStream implements JobManager.Listener {
             session.socket.close(Protocol.CLOSE_GOING_AWAY, "client manager stopping");
         }
         sessions.clear();
+        feeds.close();
     }
 
     public int connectedCount() {
@@ -103,7 +127,7 @@ public final class AdminStream implements JobManager.Listener {
             socket.drainHandler(v -> drained(session));
             socket.textMessageHandler(text -> onText(session, text));
             socket.binaryMessageHandler(b -> error(session, "invalid_message", "binary frames are not accepted"));
-            socket.closeHandler(v -> sessions.remove(session));
+            socket.closeHandler(v -> closed(session));
             socket.exceptionHandler(e -> LOG.debug("Admin socket error: {}", e.toString()));
             sessions.add(session);
         });
@@ -156,6 +180,7 @@ public final class AdminStream implements JobManager.Listener {
             } else {
                 session.topics.remove(topic.asText());
             }
+            holdWhatItNeeds(session);
         } else {
             if (!jobId.isTextual() || jobId.asText().isEmpty() || jobId.asText().length() > 100) {
                 error(session, Protocol.ERR_INVALID, "job_id: must be a job id string");
@@ -166,6 +191,7 @@ public final class AdminStream implements JobManager.Listener {
             } else {
                 session.jobs.remove(jobId.asText());
             }
+            holdWhatItNeeds(session);
         }
         session.errorsInARow = 0;
         ObjectNode ack = mapper.createObjectNode().put("type", subscribe ? "subscribed" : "unsubscribed");
@@ -175,6 +201,47 @@ public final class AdminStream implements JobManager.Listener {
             ack.put("job_id", jobId.asText());
         }
         write(session, ack, true);
+    }
+
+    /**
+     * Brings the bus patterns a socket holds in line with what it subscribed to: needs the new ones first
+     * (the caller acknowledges afterwards, when they flow), then lets go of those it no longer needs.
+     */
+    private void holdWhatItNeeds(AdminSession session) {
+        synchronized (session) {
+            Set<String> wanted = new HashSet<>();
+            if (!session.gone) {
+                session.topics.forEach(t -> wanted.addAll(TOPIC_PATTERNS.getOrDefault(t, List.of())));
+                if (!session.jobs.isEmpty()) {
+                    wanted.addAll(JOB_WATCH_PATTERNS);
+                }
+            }
+            for (String pattern : wanted) {
+                if (session.held.add(pattern)) {
+                    feeds.need(pattern);
+                }
+            }
+            for (var it = session.held.iterator(); it.hasNext(); ) {
+                String pattern = it.next();
+                if (!wanted.contains(pattern)) {
+                    it.remove();
+                    feeds.release(pattern);
+                }
+            }
+        }
+    }
+
+    private void closed(AdminSession session) {
+        sessions.remove(session);
+        synchronized (session) {
+            session.gone = true;
+        }
+        holdWhatItNeeds(session);
+    }
+
+    /** Whether the stream is subscribed to a bus pattern now (for tests and diagnostics). */
+    boolean subscribedTo(String pattern) {
+        return feeds.subscribed(pattern);
     }
 
     /** An event from the bus ({@code client.*}, {@code job.*}, {@code command.*}), from any node. */
@@ -228,15 +295,16 @@ public final class AdminStream implements JobManager.Listener {
     }
 
     @Override
-    public void jobEnded(Job job) {
+    public void jobEnded(Job job, ObjectNode json) {
         ObjectNode message = null;
         for (AdminSession session : sessions) {
             if (session.jobs.remove(job.id())) {
                 if (message == null) {
                     message = mapper.createObjectNode().put("type", "job_completed");
-                    message.set("job", job.toJson(mapper, 0));
+                    message.set("job", json);
                 }
                 write(session, message, false);
+                holdWhatItNeeds(session);
             }
         }
     }
