@@ -37,10 +37,12 @@ final class CamelProperties {
         // observability-services switches tracing on; its jar is excluded (no exporter here), so switch it off
         p.put("camel.opentelemetry2.enabled", "false");
         p.put("camel.metrics.enable-route-policy", "true");
+        // the per-route policy gives camel_exchanges_*; the exchange event notifier would scan the whole meter
+        // registry on every exchange, on the event loop (~10 % of a node's CPU per REST call, docs/benchmarks-client-manager.md)
+        p.put("camel.metrics.enable-exchange-event-notifier", "false");
         p.put("camel.rest.component", "platform-http");
         // keep REST and its direct: route apart: inlining drops the direct route's routeConfigurationId
         p.put("camel.rest.inline-routes", "false");
-        p.put("camel.beans.vertx", "#class:io.vertx.core.Vertx#vertx");
         p.put("camel.component.kafka.brokers", bootstrapServers);
         p.put("homeconsole.node-id", settings.nodeId());
         p.put("homeconsole.http.port", String.valueOf(settings.httpPort()));

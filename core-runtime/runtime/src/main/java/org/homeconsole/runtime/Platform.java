@@ -163,6 +163,7 @@ public final class Platform implements AutoCloseable {
         main.bind("storage", storage);
         main.bind("problems", new Problems(mapper));
         main.bind("objectMapper", mapper);
+        main.bind("vertx", HttpServers.newVertx());
         HttpServers.bindCoreEngine(main::bind, settings.httpPort());
         try {
             main.start();

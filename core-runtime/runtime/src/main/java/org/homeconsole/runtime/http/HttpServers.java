@@ -1,6 +1,7 @@
 package org.homeconsole.runtime.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +29,19 @@ public final class HttpServers implements AutoCloseable {
     /** Registry name of the core server's engine. */
     public static final String CORE_ENGINE = "coreHttpEngine";
 
+    /**
+     * Vert.x worker threads of a node. platform-http runs each REST exchange in {@code executeBlocking}, and a call
+     * that waits for something (a command with {@code "wait":true} waits for the agent's result) holds its worker
+     * meanwhile: Vert.x's default of 20 would cap a node at 20 such calls in flight and queue the rest behind them.
+     */
+    public static final int WORKER_THREADS = 128;
+
     private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
+
+    /** The node's one Vert.x instance (bean {@code vertx}), shared by every HTTP server and WebSocket handler. */
+    public static Vertx newVertx() {
+        return Vertx.vertx(new VertxOptions().setWorkerPoolSize(WORKER_THREADS));
+    }
 
     private final CamelContext camel;
     private final String coreHost;
