@@ -36,26 +36,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandRoundTripBenchmark {
 
-    static final String USAGE = "options: --rates=1000,2000,3000,5000,7000,10000 --warmup-seconds=5 --seconds=15 --rounds=2 "
-            + "--agents=10000 --connections=256 --p99-limit-ms=50 --refine=3 --jit-warmup-seconds=30 --jit-warmup-max-seconds=300 "
-            + "--profile-rate=<half the first rate; 0 = none> --max-outstanding=20000 "
+    static final String USAGE = "options: " + RateSteps.OPTIONS + " --rounds=2 --agents=10000 --connections=256 "
+            + "--profile-rate=<half the first rate; 0 = none> "
             + "--root=. --node-classpath=<root>/dist/target/lib/* --server-jvm-options='-Xms1g -Xmx1g -XX:+UseG1GC' "
             + "--agents-jvm-options='-Xms512m -Xmx512m -XX:+UseG1GC' --http-port=18000 --kafka-port=19092 --cm-port=20000 "
             + "--work-dir=<root>/bench/target/client-manager [--out=FILE]";
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRoundTripBenchmark.class);
-    private static final Duration AGENTS_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration DRAIN_CAP = Duration.ofSeconds(70);
     private static final int TOP_THREADS = 8;
 
-    /** One step of one round. */
-    record Result(int round, OpenLoop.Step step) {
-        boolean passed(long limitMicros) {
-            return !step.saturated() && step.errors() == 0 && step.unfinished() == 0 && step.sent() > 0
-                    && step.latencyMicros().getValueAtPercentile(99) <= limitMicros;
-        }
-    }
-
+    private final RateSteps steps;
     private final List<Integer> rates;
     private final int warmupSeconds;
     private final int seconds;
@@ -64,8 +55,6 @@ public final class CommandRoundTripBenchmark {
     private final int connections;
     private final long p99LimitMicros;
     private final int refine;
-    private final int jitWarmupSeconds;
-    private final int jitWarmupMaxSeconds;
     private final int profileRate;
     private final List<String> notes = new ArrayList<>();
     private String profileReport = "";
@@ -77,18 +66,17 @@ public final class CommandRoundTripBenchmark {
 
     private CommandRoundTripBenchmark(Args args) {
         Path root = args.path("root", Path.of(".")).toAbsolutePath().normalize();
-        rates = args.integers("rates", List.of(1_000, 2_000, 3_000, 5_000, 7_000, 10_000));
-        warmupSeconds = args.integer("warmup-seconds", 5);
-        seconds = args.integer("seconds", 15);
+        steps = new RateSteps(args);
+        rates = steps.rates;
+        warmupSeconds = steps.warmupSeconds;
+        seconds = steps.seconds;
         rounds = args.integer("rounds", 2);
         agents = args.integer("agents", 10_000);
         connections = args.integer("connections", 256);
-        p99LimitMicros = args.integer("p99-limit-ms", 50) * 1000L;
-        refine = args.integer("refine", 3);
-        jitWarmupSeconds = args.integer("jit-warmup-seconds", 30);
-        jitWarmupMaxSeconds = args.integer("jit-warmup-max-seconds", 300);
+        p99LimitMicros = steps.p99LimitMicros;
+        refine = steps.refine;
         profileRate = args.integer("profile-rate", Math.max(1, rates.get(0) / 2));
-        maxOutstanding = args.integer("max-outstanding", 20_000);
+        maxOutstanding = steps.maxOutstanding;
         agentsJvmOptions = Arrays.asList(args.string("agents-jvm-options", "-Xms512m -Xmx512m -XX:+UseG1GC").trim().split("\\s+"));
         nodeSettings = new Node.Settings(root, args.string("node-classpath", root.resolve("dist/target/lib") + "/*"),
                 Arrays.asList(args.string("server-jvm-options", "-Xms1g -Xmx1g -XX:+UseG1GC").trim().split("\\s+")),
@@ -117,7 +105,7 @@ public final class CommandRoundTripBenchmark {
 
     private void run() throws Exception {
         String started = OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        List<Result> results = new ArrayList<>();
+        List<RateSteps.Result> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             LOG.info("Round {} of {}", round, rounds);
             results.addAll(round(round));
@@ -132,8 +120,8 @@ public final class CommandRoundTripBenchmark {
         }
     }
 
-    private List<Result> round(int round) throws Exception {
-        List<Result> results = new ArrayList<>();
+    private List<RateSteps.Result> round(int round) throws Exception {
+        List<RateSteps.Result> results = new ArrayList<>();
         try (Node node = Node.start(nodeSettings, "cmd-r" + round)) {
             List<Credentials> credentials = node.issueTokens(agents, "bench-", 64);
             Path tokens = nodeSettings.workDir().resolve("cmd-r" + round + "-tokens.txt");
@@ -144,44 +132,19 @@ public final class CommandRoundTripBenchmark {
                     nodeSettings.workDir().resolve("cmd-r" + round + "-agents.log"));
                     OpenLoop load = new OpenLoop(vertx, "127.0.0.1", nodeSettings.cmPort(), node.adminKey(),
                             credentials.stream().map(Credentials::agentId).toList(), connections)) {
-                awaitAgents(node, fleet);
+                node.awaitAgents(fleet, agents);
                 long nodePid = node.pid();
                 long agentsPid = fleet.pid();
                 long self = ProcessHandle.current().pid();
                 int httpPort = nodeSettings.httpPort();
                 Supplier<OpenLoop.Snapshot> snapshot = () -> new OpenLoop.Snapshot(HostLoad.now(),
                         ProcCpu.of(nodePid), ProcCpu.of(agentsPid), ProcCpu.of(self), NodeGc.of(httpPort));
-                warmUp(load, round, nodePid, snapshot);
+                notes.add(steps.warmUp(load, "Round " + round, List.of(nodePid), snapshot));
                 idleBaseline(round, snapshot);
-                int lastPass = 0;
-                int firstFail = -1;
-                for (int rate : rates) {
-                    Result r = step(load, round, rate, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds), snapshot, true);
-                    results.add(r);
-                    if (r.passed(p99LimitMicros)) {
-                        lastPass = rate;
-                    } else {
-                        firstFail = rate;
-                        break;
-                    }
+                results.addAll(steps.sweep(load, "Round " + round, round, snapshot, () -> {
                     node.process().requireAlive();
                     fleet.requireAlive();
-                }
-                // bisection between the last rate that passed (0 when none did) and the first that failed
-                for (int i = 0; i < refine && firstFail > 0; i++) {
-                    int grain = firstFail - lastPass > 1_000 ? 250 : 50;
-                    int rate = (int) (Math.round((lastPass + firstFail) / 2.0 / grain) * grain);
-                    if (rate <= lastPass || rate >= firstFail) {
-                        break;
-                    }
-                    Result r = step(load, round, rate, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds), snapshot, true);
-                    results.add(r);
-                    if (r.passed(p99LimitMicros)) {
-                        lastPass = rate;
-                    } else {
-                        firstFail = rate;
-                    }
-                }
+                }));
                 if (round == rounds && profileRate > 0) {
                     profile(load, round, node, snapshot);
                 }
@@ -193,33 +156,6 @@ public final class CommandRoundTripBenchmark {
             }
         }
         return results;
-    }
-
-    /**
-     * Runs at half the first rate, 10 s at a time, until the node's JIT compiler threads are nearly idle (below
-     * 0.05 cores over the last 10 s) and at least {@code --jit-warmup-seconds} have passed, or for
-     * {@code --jit-warmup-max-seconds} at most: on a busy 2-core machine C2 takes minutes to catch up, and a step
-     * measured meanwhile measures the compiler.
-     */
-    private void warmUp(OpenLoop load, int round, long nodePid, Supplier<OpenLoop.Snapshot> snapshot) {
-        int rate = Math.max(1, rates.get(0) / 2);
-        LOG.info("Round {}: warm-up at {}/s until the node's JIT settles ({} to {} s, not reported)", round, rate, jitWarmupSeconds,
-                jitWarmupMaxSeconds);
-        long started = System.nanoTime();
-        double jit;
-        double elapsed;
-        do {
-            ProcCpu before = ProcCpu.of(nodePid);
-            long t0 = System.nanoTime();
-            OpenLoop.Step chunk = load.run(rate, Duration.ZERO, Duration.ofSeconds(10), maxOutstanding, DRAIN_CAP, snapshot);
-            double wall = (System.nanoTime() - t0) / 1e9;
-            jit = compilerSeconds(ProcCpu.of(nodePid).groupsSince(before)) / wall;
-            elapsed = (System.nanoTime() - started) / 1e9;
-            LOG.info("  warm-up {} s: node JIT compiler threads {} cores; p99 {} ms, {} errors", Stats.f("%.0f", elapsed),
-                    Stats.f("%.2f", jit), ms(chunk.latencyMicros(), 99), chunk.errors());
-        } while ((elapsed < jitWarmupSeconds || jit >= 0.05) && elapsed < jitWarmupMaxSeconds);
-        notes.add(Stats.f("round %d: warm-up at %,d/s for %.0f s; the node's JIT compiler threads used %.2f cores in its last 10 s%s",
-                round, rate, elapsed, jit, jit >= 0.05 ? " (had not settled: the cap was reached)" : ""));
     }
 
     /** What the node spends with the agents connected and no command: heartbeats, sweeps, the bus idling. */
@@ -236,15 +172,6 @@ public final class CommandRoundTripBenchmark {
                 gc.allocatedBytes() < 0 ? "–" : Stats.f("%.1f", gc.allocatedBytes() / 1e6 / wall), gc.millis() < 0 ? "–" : gc.millis()));
     }
 
-    private static double compilerSeconds(Map<String, Double> groups) {
-        return groups.entrySet().stream().filter(e -> e.getKey().startsWith("C# Compiler")).mapToDouble(Map.Entry::getValue).sum();
-    }
-
-    private static double gcSeconds(Map<String, Double> groups) {
-        return groups.entrySet().stream().filter(e -> e.getKey().startsWith("GC Thread") || e.getKey().startsWith("G# ")
-                || e.getKey().equals("VM Thread")).mapToDouble(Map.Entry::getValue).sum();
-    }
-
     /**
      * One more step at {@code --profile-rate}, with a Java Flight Recording of the node over its measured window
      * (not counted in the results: JFR costs some CPU), read by {@link JfrProfile}.
@@ -257,7 +184,7 @@ public final class CommandRoundTripBenchmark {
         load.run(Math.max(1, profileRate / 2), Duration.ZERO, Duration.ofSeconds(30), maxOutstanding, DRAIN_CAP, snapshot);
         Node.sleep(2_000);
         java.time.Instant from = java.time.Instant.now().plusMillis(50 + warmupSeconds * 1000L);
-        Result r = step(load, round, profileRate, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds), snapshot, false);
+        RateSteps.Result r = steps.step(load, "Round " + round, round, profileRate, snapshot, false);
         java.time.Instant to = from.plusSeconds(seconds);
         JvmTools.jcmd(node.pid(), "JFR.stop name=bench-profile filename=" + jfr);
         JfrProfile.Result p = JfrProfile.analyze(jfr, from, to);
@@ -267,16 +194,16 @@ public final class CommandRoundTripBenchmark {
         ProcCpu begin = st.start().node();
         Map<String, Double> groups = end.groupsSince(begin);
         double nodeSeconds = end.secondsSince(begin);
-        double jit = compilerSeconds(groups);
-        double gc = gcSeconds(groups);
+        double jit = RateSteps.compilerSeconds(groups);
+        double gc = RateSteps.gcSeconds(groups);
         double javaSeconds = Math.max(0, nodeSeconds - jit - gc);
         long commands = Math.max(1, st.completedInWindow());
         StringBuilder s = new StringBuilder();
         s.append(Stats.f("%n#### Where the node's time goes at %,d commands/s (round %d, an extra step with JFR on, not counted above)%n%n",
                 profileRate, round));
         s.append(Stats.f("- this step: p50 %s ms, p99 %s ms, %,.0f completed/s, %d errors; node CPU %.2f cores = %.0f µs per command: "
-                        + "JIT compiler threads %.2f, GC and VM threads %.2f, Java threads %.2f cores%n", ms(st.latencyMicros(), 50),
-                ms(st.latencyMicros(), 99), st.completedPerSecond(), st.errors(), nodeSeconds / w, 1e6 * nodeSeconds / commands,
+                        + "JIT compiler threads %.2f, GC and VM threads %.2f, Java threads %.2f cores%n", RateSteps.ms(st.latencyMicros(), 50),
+                RateSteps.ms(st.latencyMicros(), 99), st.completedPerSecond(), st.errors(), nodeSeconds / w, 1e6 * nodeSeconds / commands,
                 jit / w, gc / w, javaSeconds / w));
         Map.Entry<String, Double> busiest = end.threadsSince(begin).entrySet().stream().findFirst().orElse(Map.entry("?", 0.0));
         s.append(Stats.f("- busiest single thread of the node: `%s`, %.2f cores%n", busiest.getKey(), busiest.getValue() / w));
@@ -297,42 +224,7 @@ public final class CommandRoundTripBenchmark {
         profileReport = s.toString();
     }
 
-    private void awaitAgents(Node node, ChildJvm fleet) {
-        long started = System.nanoTime();
-        long deadline = started + AGENTS_TIMEOUT.toNanos();
-        int connected = 0;
-        while (System.nanoTime() - deadline < 0) {
-            fleet.requireAlive();
-            connected = node.agentsConnected();
-            if (connected >= agents) {
-                LOG.info("{} agents connected after {} s", connected, (System.nanoTime() - started) / 1_000_000_000);
-                Node.sleep(3_000);
-                return;
-            }
-            Node.sleep(1_000);
-        }
-        throw new IllegalStateException("only " + connected + " of " + agents + " agents connected within "
-                + AGENTS_TIMEOUT.toSeconds() + " s; end of the agents' log:\n" + fleet.tail(20));
-    }
-
-    private Result step(OpenLoop load, int round, int rate, Duration warmup, Duration measured,
-            Supplier<OpenLoop.Snapshot> snapshot, boolean report) {
-        if (report) {
-            LOG.info("Round {}: {} commands/s, {} s warm-up + {} s recorded", round, rate, warmup.toSeconds(), measured.toSeconds());
-        }
-        OpenLoop.Step step = load.run(rate, warmup, measured, maxOutstanding, DRAIN_CAP, snapshot);
-        Histogram h = step.latencyMicros();
-        LOG.info("  {}/s: {} sent, {} ok, {} errors{}; p50 {} ms, p99 {} ms, max {} ms; completed {}/s; node CPU {} cores{}",
-                rate, step.sent(), step.ok(), step.errors(), step.firstError() == null ? "" : " (first: " + step.firstError() + ")",
-                ms(h, 50), ms(h, 99), ms(h.getMaxValue()), Stats.f("%.0f", step.completedPerSecond()),
-                Stats.f("%.2f", step.end().node().secondsSince(step.start().node()) / step.windowSeconds()),
-                step.saturated() ? "; SATURATED: stopped sending with " + maxOutstanding + " unanswered" : "");
-        // a step's backlog must not spill into the next one
-        Node.sleep(2_000);
-        return new Result(round, step);
-    }
-
-    private String report(String started, List<Result> results) {
+    private String report(String started, List<RateSteps.Result> results) {
         StringBuilder s = new StringBuilder();
         s.append(Stats.f("### Command round trip REST → agent → REST (run %s)%n%n", started));
         s.append(Stats.f("- machine: %d CPUs, %s; Java %s%n", Runtime.getRuntime().availableProcessors(),
@@ -354,7 +246,7 @@ public final class CommandRoundTripBenchmark {
                 + "sender late p99 ms | node CPU cores | node CPU µs per command | agents CPU cores | load generator CPU cores | "
                 + "node GC ms (count) | node allocation KB per command | steal % | other processes cores | passes |\n");
         s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        for (Result r : results) {
+        for (RateSteps.Result r : results) {
             OpenLoop.Step st = r.step();
             Histogram h = st.latencyMicros();
             double w = st.windowSeconds();
@@ -366,10 +258,10 @@ public final class CommandRoundTripBenchmark {
             long done = Math.max(1, st.completedInWindow());
             s.append(Stats.f("| %d | %,d | %,.0f | %,d | %,d | %s | %s | %s | %s | %s | %s | %.2f | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s |%n",
                     r.round(), st.rate(), st.completedPerSecond(), st.sent(), st.errors() + st.unsent() + st.unfinished(),
-                    ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), ms(h.getMaxValue()), ms(st.senderLateMicros(), 99), node / w,
+                    RateSteps.ms(h, 50), RateSteps.ms(h, 90), RateSteps.ms(h, 99), RateSteps.ms(h, 99.9), RateSteps.ms(h.getMaxValue()), RateSteps.ms(st.senderLateMicros(), 99), node / w,
                     1e6 * node / done, agentsCpu / w, bench / w, gc.millis() < 0 ? "–" : gc.millis() + " (" + gc.count() + ")",
                     gc.allocatedBytes() < 0 ? "–" : Stats.f("%.0f", gc.allocatedBytes() / 1024.0 / done),
-                    pct(st.end().host().stealShare(st.start().host())),
+                    RateSteps.pct(st.end().host().stealShare(st.start().host())),
                     busy < 0 ? "–" : Stats.f("%.2f", Math.max(0, busy - node - agentsCpu - bench) / w),
                     r.passed(p99LimitMicros) ? "yes" : "NO" + (st.saturated() ? " (saturated)" : "")
                             + (st.errors() > 0 ? " (errors: " + st.firstError() + ")" : "")));
@@ -377,12 +269,12 @@ public final class CommandRoundTripBenchmark {
 
         // summary over rounds
         int firstRate = rates.get(0);
-        List<Result> atFirst = results.stream().filter(r -> r.step().rate() == firstRate).toList();
+        List<RateSteps.Result> atFirst = results.stream().filter(r -> r.step().rate() == firstRate).toList();
         List<Double> p50s = atFirst.stream().map(r -> r.step().latencyMicros().getValueAtPercentile(50) / 1000.0).toList();
         List<Double> p99s = atFirst.stream().map(r -> r.step().latencyMicros().getValueAtPercentile(99) / 1000.0).toList();
         boolean firstClean = atFirst.stream().allMatch(r -> r.step().errors() == 0 && !r.step().saturated());
         Map<Integer, Double> highest = new TreeMap<>();
-        for (Result r : results) {
+        for (RateSteps.Result r : results) {
             if (r.passed(p99LimitMicros)) {
                 highest.merge(r.round(), (double) r.step().rate(), Math::max);
             } else {
@@ -398,14 +290,14 @@ public final class CommandRoundTripBenchmark {
                 Stats.summary(best, "%,.0f"), IdleAgentsBenchmark.verdict(best, 5_000, false)));
 
         // where the node's CPU goes, per command, at the first rate and at the highest rate of the last round
-        int lastRound = results.stream().mapToInt(Result::round).max().orElse(0);
-        List<Result> last = results.stream().filter(r -> r.round() == lastRound).toList();
-        List<Result> shown = new ArrayList<>();
+        int lastRound = results.stream().mapToInt(RateSteps.Result::round).max().orElse(0);
+        List<RateSteps.Result> last = results.stream().filter(r -> r.round() == lastRound).toList();
+        List<RateSteps.Result> shown = new ArrayList<>();
         last.stream().filter(r -> r.step().rate() == firstRate).findFirst().ifPresent(shown::add);
         last.stream().filter(r -> r.passed(p99LimitMicros)).reduce((a, b) -> a.step().rate() >= b.step().rate() ? a : b)
                 .filter(r -> !shown.contains(r)).ifPresent(shown::add);
         last.stream().filter(r -> !r.passed(p99LimitMicros)).findFirst().filter(r -> !shown.contains(r)).ifPresent(shown::add);
-        for (Result r : shown) {
+        for (RateSteps.Result r : shown) {
             OpenLoop.Step st = r.step();
             Map<String, Double> groups = st.end().node().groupsSince(st.start().node());
             double nodeSeconds = st.end().node().secondsSince(st.start().node());
@@ -425,7 +317,7 @@ public final class CommandRoundTripBenchmark {
             s.append(Stats.f("| (all other threads) | %.2f | %.0f |%n", Math.max(0, nodeSeconds - listed) / st.windowSeconds(),
                     1e6 * Math.max(0, nodeSeconds - listed) / commands));
         }
-        for (Result r : atFirst) {
+        for (RateSteps.Result r : atFirst) {
             s.append(timeline(r));
         }
         s.append(profileReport);
@@ -436,7 +328,7 @@ public final class CommandRoundTripBenchmark {
      * Second by second through a step's window: latency of the requests due in that second, and who used the CPU
      * meanwhile, to tell a stall of the node (GC, its own threads) from the machine being taken by other work.
      */
-    private static String timeline(Result r) {
+    private static String timeline(RateSteps.Result r) {
         OpenLoop.Step st = r.step();
         List<OpenLoop.Snapshot> t = st.timeline();
         StringBuilder s = new StringBuilder();
@@ -457,22 +349,10 @@ public final class CommandRoundTripBenchmark {
                 NodeGc gc = b.gc().since(a.gc());
                 cpu = Stats.f("| %.2f | %.2f | %.2f | %s | %s | %s |", node / wall, agentsCpu / wall, bench / wall,
                         busy < 0 ? "–" : Stats.f("%.2f", Math.max(0, busy - node - agentsCpu - bench) / wall),
-                        pct(b.host().stealShare(a.host())), gc.millis() < 0 ? "–" : gc.millis() + (gc.count() > 0 ? " (" + gc.count() + ")" : ""));
+                        RateSteps.pct(b.host().stealShare(a.host())), gc.millis() < 0 ? "–" : gc.millis() + (gc.count() > 0 ? " (" + gc.count() + ")" : ""));
             }
-            s.append(Stats.f("| %d | %,d | %s | %s | %s %s%n", i + 1, h.getTotalCount(), ms(h, 50), ms(h, 99), ms(h.getMaxValue()), cpu));
+            s.append(Stats.f("| %d | %,d | %s | %s | %s %s%n", i + 1, h.getTotalCount(), RateSteps.ms(h, 50), RateSteps.ms(h, 99), RateSteps.ms(h.getMaxValue()), cpu));
         }
         return s.toString();
-    }
-
-    private static String ms(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? "–" : ms(h.getValueAtPercentile(percentile));
-    }
-
-    private static String ms(long micros) {
-        return Stats.f(micros < 10_000 ? "%.2f" : micros < 1_000_000 ? "%.1f" : "%.0f", micros / 1000.0);
-    }
-
-    private static String pct(double share) {
-        return share < 0 ? "–" : Stats.f("%.0f", 100 * share);
     }
 }

@@ -36,6 +36,7 @@ final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(240);
+    private static final Duration AGENTS_TIMEOUT = Duration.ofSeconds(300);
 
     /**
      * @param root the repository root (working directory, routes)
@@ -66,7 +67,9 @@ final class Node implements AutoCloseable {
         try {
             Files.createDirectories(settings.workDir());
             Path dataDir = Files.createTempDirectory(settings.workDir(), tag + "-data-");
-            String adminKey = "bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-admin-key";
+            // nodes of one cluster share their admin key (settings.env() gives it); a lone node gets one of its own
+            String adminKey = settings.env().getOrDefault("HOMECONSOLE_ADMIN_API_KEY",
+                    "bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-admin-key");
             Map<String, String> env = new HashMap<>();
             // settings of the machine's environment must not leak into the measured node
             for (String unset : List.of("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "CLIENT_MANAGER_MODE", "CLIENT_MANAGER_WS_PREFIX",
@@ -162,6 +165,25 @@ final class Node implements AutoCloseable {
     int agentsConnected() {
         JsonNode health = getJson(restBase() + "/health");
         return health.path("agents_connected").asInt(-1);
+    }
+
+    /** Waits until {@code count} agents of {@code fleet} have a session on this node (5 minutes at most), then 3 s more. */
+    void awaitAgents(ChildJvm fleet, int count) {
+        long started = System.nanoTime();
+        long deadline = started + AGENTS_TIMEOUT.toNanos();
+        int connected = 0;
+        while (System.nanoTime() - deadline < 0) {
+            fleet.requireAlive();
+            connected = agentsConnected();
+            if (connected >= count) {
+                LOG.info("{} agents connected after {} s", connected, (System.nanoTime() - started) / 1_000_000_000);
+                sleep(3_000);
+                return;
+            }
+            sleep(1_000);
+        }
+        throw new IllegalStateException("only " + connected + " of " + count + " agents connected within "
+                + AGENTS_TIMEOUT.toSeconds() + " s; end of the agents' log:\n" + fleet.tail(20));
     }
 
     JsonNode getJson(String url) {

@@ -13,6 +13,7 @@ import io.vertx.core.impl.VertxInternal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -53,19 +54,32 @@ final class OpenLoop implements AutoCloseable {
         }
     }
 
-    /** Resource counters at one instant, taken off the sending thread. */
-    record Snapshot(HostLoad host, ProcCpu node, ProcCpu agents, ProcCpu bench, NodeGc gc) {
+    /**
+     * Resource counters at one instant, taken off the sending thread.
+     *
+     * @param node the node under test (with several nodes: the one holding the agents)
+     * @param others further processes by name, in the order of the report (other nodes, the broker)
+     */
+    record Snapshot(HostLoad host, ProcCpu node, ProcCpu agents, ProcCpu bench, NodeGc gc, Map<String, ProcCpu> others) {
+        Snapshot(HostLoad host, ProcCpu node, ProcCpu agents, ProcCpu bench, NodeGc gc) {
+            this(host, node, agents, bench, gc, Map.of());
+        }
     }
 
     private final HttpClient client;
     private final Context[] contexts;
     private final String host;
-    private final int port;
+    private final int[] ports;
     private final String authorization;
     private final List<String> paths;
     private final byte[] body = ("{\"shell\":\"" + SHELL + "\",\"wait\":true}").getBytes(StandardCharsets.UTF_8);
 
     OpenLoop(Vertx vertx, String host, int port, String adminKey, List<String> agentIds, int connections) {
+        this(vertx, host, List.of(port), adminKey, agentIds, connections);
+    }
+
+    /** Requests go to {@code ports} in turn (several nodes sharing the load), each with its own pool of {@code connections} (Vert.x pools per host and port). */
+    OpenLoop(Vertx vertx, String host, List<Integer> ports, String adminKey, List<String> agentIds, int connections) {
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
                 .setConnectTimeout(10_000), new PoolOptions().setHttp1MaxSize(connections));
         int loops = 2 * Runtime.getRuntime().availableProcessors(); // Vert.x's default event-loop count
@@ -74,7 +88,7 @@ final class OpenLoop implements AutoCloseable {
             contexts[i] = ((VertxInternal) vertx).createEventLoopContext();
         }
         this.host = host;
-        this.port = port;
+        this.ports = ports.stream().mapToInt(Integer::intValue).toArray();
         this.authorization = "Bearer " + adminKey;
         this.paths = agentIds.stream().map(id -> "/api/clients/" + id + "/commands").toList();
     }
@@ -126,7 +140,8 @@ final class OpenLoop implements AutoCloseable {
             }
             outstanding.incrementAndGet();
             String path = paths.get((int) (seq % paths.size()));
-            contexts[(int) (seq % contexts.length)].runOnContext(v -> send(path).onComplete(ar -> {
+            int port = ports[(int) (seq % ports.length)];
+            contexts[(int) (seq % contexts.length)].runOnContext(v -> send(port, path).onComplete(ar -> {
                 long end = System.nanoTime();
                 outstanding.decrementAndGet();
                 if (end - windowStart >= 0 && end - windowEnd < 0) {
@@ -167,7 +182,7 @@ final class OpenLoop implements AutoCloseable {
                 begin, end, perSecond, List.copyOf(timeline));
     }
 
-    private Future<String> send(String path) {
+    private Future<String> send(int port, String path) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(path)
                 .setIdleTimeout(60_000).putHeader("Authorization", authorization).putHeader("Content-Type", "application/json");
         return client.request(options).compose(request -> request.send(Buffer.buffer(body)))
