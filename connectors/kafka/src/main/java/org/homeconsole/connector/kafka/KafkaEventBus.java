@@ -3,7 +3,6 @@ package org.homeconsole.connector.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -11,16 +10,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.homeconsole.api.events.Event;
 import org.homeconsole.api.events.EventBus;
@@ -33,6 +36,7 @@ import org.homeconsole.connector.kafka.internal.EventDispatcher;
 import org.homeconsole.connector.kafka.internal.KafkaClientConfigs;
 import org.homeconsole.connector.kafka.internal.KafkaTopics;
 import org.homeconsole.connector.kafka.internal.PartitionProgress;
+import org.homeconsole.connector.kafka.internal.SubscriberSet;
 import org.homeconsole.connector.kafka.internal.SubscriberWorker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +76,11 @@ import org.slf4j.LoggerFactory;
  * on. Offsets are committed only once every matching subscription has finished a record:
  * at-least-once, so handlers should tolerate seeing an event twice after a crash.
  *
+ * <p>Cost per event: {@code publish(type, key, data)} writes the data to JSON once, straight into the
+ * record. A consumed record's attributes are read once per node; its data becomes a {@link JsonNode}
+ * when a subscriber first calls {@link Event#data()}, once for every subscription (the subscriptions
+ * share one {@link Event}, so handlers must not modify it). Patterns are matched once per event type.
+ *
  * <p>The future returned by {@code publish} completes on Kafka's producer thread: use the
  * {@code ...Async} stages for anything slow.
  */
@@ -79,13 +88,35 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEventBus.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * {@code batch.size} of the bus's producer: 64 KB (Kafka's default is 16 KB). A CloudEvents record
+     * is ~3 times a bare one (the {@code ce_*} headers), so a 16 KB batch held a third of the events and
+     * the broker handled three times the requests per event. Only a busy producer fills its batches; a
+     * quiet one still sends after {@code linger.ms}.
+     */
+    private static final int BATCH_SIZE = 64 * 1024;
+    /**
+     * Least {@code buffer.memory} of the bus's producer: 4 MB (Kafka's default is 32 MB). It bounds how
+     * many published events wait for the broker: each keeps its headers, future and data on the heap
+     * until acknowledged, and with 32 MB a fast publisher piled up ~100,000 of them that every young
+     * collection copied. A publisher that far ahead blocks in {@code publish} until the broker catches up.
+     */
+    private static final long MIN_BUFFER_MEMORY = 4L * 1024 * 1024;
+    /** Kafka's most (and default) {@code max.in.flight.requests.per.connection} for an idempotent producer. */
+    private static final int MAX_IN_FLIGHT = 5;
+    /**
+     * Consumer settings that differ from Kafka's defaults. The consumer sends no new fetch to the broker
+     * while one is pending there, and a fetch for partitions without new records waits
+     * {@code fetch.max.wait.ms} (500 ms by default): a partition resumed after a full subscriber queue
+     * could sit that long behind it.
+     */
+    private static final Map<String, Object> CONSUMER_TUNING = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
 
     private enum State { NEW, STARTED, CLOSED }
 
     private final KafkaEventBusSettings settings;
-    private final ObjectMapper mapper;
     private final CloudEventCodec codec;
-    private final List<SubscriberWorker> subscribers = new CopyOnWriteArrayList<>();
+    private final SubscriberSet subscribers = new SubscriberSet();
     private volatile State state = State.NEW;
     private final DeadLetterWriter deadLetters;
     private volatile Producer<String, byte[]> producer;
@@ -100,8 +131,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
     /** @param mapper turns published data into JSON (share the application's to keep its modules and settings) */
     public KafkaEventBus(KafkaEventBusSettings settings, ObjectMapper mapper) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.mapper = Objects.requireNonNull(mapper, "mapper");
-        this.codec = new CloudEventCodec(mapper);
+        this.codec = new CloudEventCodec(Objects.requireNonNull(mapper, "mapper"));
         this.deadLetters = new DeadLetterWriter(() -> producer, settings.deadLetterTopic());
     }
 
@@ -127,16 +157,22 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
         long begin = System.nanoTime();
         String client = "homeconsole-events-" + settings.nodeId();
         Map<String, Object> overrides = settings.clientProperties();
+        Map<String, Object> consumerOverrides = new HashMap<>(CONSUMER_TUNING);
+        consumerOverrides.putAll(overrides);
         Consumer<String, byte[]> consumer = null;
         try {
+            int deadLetterPartitions;
             try (Admin admin = Admin.create(KafkaClientConfigs.admin(settings.bootstrapServers(), client + "-admin", overrides))) {
                 partitions = KafkaTopics.ensure(admin, settings.eventsTopic(), settings.partitions(), settings.replicationFactor(), Map.of());
-                KafkaTopics.ensure(admin, settings.deadLetterTopic(), settings.partitions(), settings.replicationFactor(), Map.of());
+                deadLetterPartitions = KafkaTopics.ensure(admin, settings.deadLetterTopic(), settings.partitions(),
+                        settings.replicationFactor(), Map.of());
             }
+            Map<String, Object> producerOverrides = producerTuning(partitions + deadLetterPartitions);
+            producerOverrides.putAll(overrides);
             producer = new KafkaProducer<>(KafkaClientConfigs.producer(settings.bootstrapServers(), client + "-producer",
-                    settings.linger(), overrides));
+                    settings.linger(), producerOverrides));
             consumer = new KafkaConsumer<>(KafkaClientConfigs.consumer(settings.bootstrapServers(), client + "-consumer",
-                    settings.consumerGroupId(), overrides));
+                    settings.consumerGroupId(), consumerOverrides));
             Map<TopicPartition, PartitionProgress> progress = position(consumer, partitions);
             dispatcher = new EventDispatcher(consumer, progress, subscribers, codec, deadLetters,
                     settings.consumerGroupId(), settings.commitInterval());
@@ -157,6 +193,22 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
         LOG.info("Kafka event bus of node {} started on {} ({} partitions) in {} ms", settings.nodeId(), settings.eventsTopic(),
                 partitions(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
         return this;
+    }
+
+    /**
+     * The producer settings of the bus that differ from Kafka's defaults ({@link KafkaEventBusSettings#clientProperties()}
+     * win over them): {@link #BATCH_SIZE}, and a {@code buffer.memory} of {@link #MIN_BUFFER_MEMORY} or,
+     * for many partitions, enough for a batch of every partition in each request that may be in flight
+     * plus the one filling: a quiet producer's batches hold a few events but count in full, and a
+     * buffer too small for them would block publishers whenever the broker is slow.
+     *
+     * @param partitions of the topics the producer writes to
+     */
+    private static Map<String, Object> producerTuning(int partitions) {
+        Map<String, Object> tuning = new HashMap<>();
+        tuning.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_SIZE);
+        tuning.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(MIN_BUFFER_MEMORY, (MAX_IN_FLIGHT + 1L) * partitions * BATCH_SIZE));
+        return tuning;
     }
 
     /** Starts delivery after {@link #start(boolean) start(false)}; does nothing when it already runs. */
@@ -201,38 +253,70 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
         return progress;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The data is written to JSON once, straight into the record's value; the event the future
+     * completes with reads that JSON back into its {@link Event#data()} only if asked.
+     */
     @Override
     public CompletableFuture<Event> publish(String type, String key, Object data) {
-        JsonNode json;
+        byte[] json;
         try {
-            json = data == null ? NullNode.getInstance() : data instanceof JsonNode node ? node : mapper.valueToTree(data);
+            json = codec.toJson(data);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return publish(Event.of(type, settings.source(), key, null, json));
+        Event event = data instanceof JsonNode node
+                ? Event.of(type, settings.source(), key, null, node)
+                : Event.withLazyData(type, settings.source(), key, null, codec.lazyData(json));
+        return send(event, json);
     }
 
     @Override
     public CompletableFuture<Event> publish(Event event) {
         Objects.requireNonNull(event, "event");
+        return send(event, null);
+    }
+
+    /** @param json the event's data as JSON when already written, else {@code null} */
+    private CompletableFuture<Event> send(Event event, byte[] json) {
         Producer<String, byte[]> current = producer;
         if (state != State.STARTED || current == null) {
             return CompletableFuture.failedFuture(new IllegalStateException(
                     "Kafka event bus of node " + settings.nodeId() + " is " + describeState()));
         }
-        CompletableFuture<Event> acknowledged = new CompletableFuture<>();
+        Acknowledgement acknowledged = new Acknowledgement(event);
         try {
-            current.send(codec.encode(settings.eventsTopic(), event), (metadata, e) -> {
-                if (e != null) {
-                    acknowledged.completeExceptionally(e);
-                } else {
-                    acknowledged.complete(event);
-                }
-            });
+            ProducerRecord<String, byte[]> record = json != null
+                    ? codec.encode(settings.eventsTopic(), event, json)
+                    : codec.encode(settings.eventsTopic(), event);
+            current.send(record, acknowledged);
         } catch (RuntimeException e) {
             acknowledged.completeExceptionally(e);
         }
         return acknowledged;
+    }
+
+    /**
+     * The future {@code publish} returns, completed by the producer's callback: one object per event
+     * waiting for the broker rather than a future and a callback.
+     */
+    private static final class Acknowledgement extends CompletableFuture<Event> implements Callback {
+        private final Event event;
+
+        Acknowledgement(Event event) {
+            this.event = event;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception e) {
+            if (e != null) {
+                completeExceptionally(e);
+            } else {
+                complete(event);
+            }
+        }
     }
 
     @Override
@@ -281,8 +365,11 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
                 dispatcher.stop();
                 consumerThread.join(STOP_TIMEOUT.toMillis());
             }
-            subscribers.forEach(SubscriberWorker::halt);
-            for (SubscriberWorker worker : subscribers) {
+            SubscriberWorker[] stopping = subscribers.snapshot();
+            for (SubscriberWorker worker : stopping) {
+                worker.halt();
+            }
+            for (SubscriberWorker worker : stopping) {
                 if (!worker.awaitHalted(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                     LOG.warn("Subscriber {} did not finish its event within {} s", worker.name(), STOP_TIMEOUT.toSeconds());
                 }

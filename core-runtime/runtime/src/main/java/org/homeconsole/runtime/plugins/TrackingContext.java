@@ -45,6 +45,8 @@ final class TrackingContext implements PluginContext {
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<String> serviceNames = new CopyOnWriteArrayList<>();
     private final List<String> routeIds = new CopyOnWriteArrayList<>();
+    /** CloudEvents source of what the plugin publishes */
+    private final String source;
 
     TrackingContext(String plugin, String nodeId, EventBus events, ServiceRegistry services, StateEngine state,
                     Storage storage, ObjectMapper mapper, RouteSink routeSink, PluginHost host) {
@@ -57,6 +59,7 @@ final class TrackingContext implements PluginContext {
         this.mapper = mapper;
         this.routeSink = routeSink;
         this.host = host;
+        this.source = "/homeconsole/" + nodeId + "/plugins/" + plugin;
     }
 
     @Override
@@ -166,7 +169,9 @@ final class TrackingContext implements PluginContext {
     private final EventBus trackingBus = new EventBus() {
         @Override
         public CompletableFuture<Event> publish(String type, String key, Object data) {
-            return events.publish(Event.of(type, source(), key, null, mapper.valueToTree(data)));
+            // a JsonNode is already what the event carries: no copy through a token buffer
+            JsonNode json = data instanceof JsonNode node ? node : mapper.valueToTree(data);
+            return events.publish(Event.of(type, source, key, null, json));
         }
 
         @Override
@@ -211,7 +216,4 @@ final class TrackingContext implements PluginContext {
         }
     };
 
-    private String source() {
-        return "/homeconsole/" + nodeId + "/plugins/" + plugin;
-    }
 }

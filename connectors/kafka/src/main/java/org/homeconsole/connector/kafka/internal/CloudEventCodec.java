@@ -3,22 +3,25 @@ package org.homeconsole.connector.kafka.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.homeconsole.api.events.Event;
 
 /**
@@ -27,6 +30,11 @@ import org.homeconsole.api.events.Event;
  * <p>Writes binary mode: key = event key, value = data as JSON, attributes as {@code ce_*}
  * headers. Reads binary mode and structured mode (the whole event as a JSON object in the value),
  * so that events written by any Kafka client, a console producer included, are understood.
+ *
+ * <p>Built for the bus's hot paths: published data goes to JSON bytes in one pass; a binary-mode
+ * record's headers are read in one pass, repeated values (type, source) without a new string, the
+ * time without {@code DateTimeFormatter}; and its value becomes a {@link JsonNode} only when a
+ * subscriber first asks for {@link Event#data()}.
  */
 public final class CloudEventCodec {
 
@@ -41,16 +49,30 @@ public final class CloudEventCodec {
     public static final String JSON = "application/json";
     public static final String STRUCTURED_JSON = "application/cloudevents+json";
 
+    private static final byte[] JSON_BYTES = JSON.getBytes(StandardCharsets.UTF_8);
     private static final Header SPECVERSION_HEADER = new RecordHeader(CE_SPECVERSION, SPEC_VERSION.getBytes(StandardCharsets.UTF_8));
-    private static final Header CONTENT_TYPE_HEADER = new RecordHeader(CONTENT_TYPE, JSON.getBytes(StandardCharsets.UTF_8));
-    /** bytes of event types and sources: few distinct values, written on every record */
+    private static final Header CONTENT_TYPE_HEADER = new RecordHeader(CONTENT_TYPE, JSON_BYTES);
+    /** indexes of the header attributes read from a binary-mode record */
+    private static final int ID = 0;
+    private static final int TYPE = 1;
+    private static final int SOURCE = 2;
+    private static final int TIME = 3;
+    private static final int CORRELATIONID = 4;
+    private static final int CONTENTTYPE = 5;
+    private static final int ATTRIBUTES = 6;
+    /** headers of event types and sources: few distinct values, written on every record */
     private static final int MAX_CACHED = 4096;
 
     private final ObjectMapper mapper;
-    private final Map<String, byte[]> encoded = new ConcurrentHashMap<>();
+    /** writes published data as {@code valueToTree} saw it (which never wraps a root name) */
+    private final ObjectWriter dataWriter;
+    private final Map<String, Header> typeHeaders = new ConcurrentHashMap<>();
+    private final Map<String, Header> sourceHeaders = new ConcurrentHashMap<>();
+    private final Utf8Cache decoded = new Utf8Cache();
 
     public CloudEventCodec(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.dataWriter = mapper.writer().without(SerializationFeature.WRAP_ROOT_VALUE);
     }
 
     /** The outcome of reading a record: an event, or why the record is not one. */
@@ -64,6 +86,25 @@ public final class CloudEventCodec {
         }
     }
 
+    /**
+     * Published data as the JSON of a record value, in one pass (no intermediate tree).
+     *
+     * @param data anything the mapper can write; {@code null} is JSON {@code null}
+     * @throws IllegalArgumentException when the mapper cannot write it
+     */
+    public byte[] toJson(Object data) {
+        try {
+            return dataWriter.writeValueAsBytes(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** The data of an event published as {@code json} bytes: read back into a tree only when asked for. */
+    public Supplier<JsonNode> lazyData(byte[] json) {
+        return new LazyData(mapper, json, true);
+    }
+
     /** A binary-mode record for {@code event}. */
     public ProducerRecord<String, byte[]> encode(String topic, Event event) {
         byte[] value;
@@ -72,14 +113,20 @@ public final class CloudEventCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Cannot write the data of event " + event.type() + " as JSON: " + e.getMessage(), e);
         }
-        // built in one go: Headers.add/remove scan the list, and the constant values need no encoding
+        return encode(topic, event, value);
+    }
+
+    /** A binary-mode record for {@code event} whose data is already written as {@code value} (JSON). */
+    public ProducerRecord<String, byte[]> encode(String topic, Event event, byte[] value) {
+        // built in one go: Headers.add/remove scan the list. Headers of constant or repeated values are
+        // shared between records (the producer keeps each record's headers until the broker has it)
         Header[] headers = new Header[event.correlationId() == null ? 6 : 7];
         headers[0] = SPECVERSION_HEADER;
         headers[1] = new RecordHeader(CE_ID, utf8(event.id()));
-        headers[2] = new RecordHeader(CE_TYPE, cached(event.type()));
-        headers[3] = new RecordHeader(CE_SOURCE, cached(event.source()));
-        // Instant.toString() is ISO-8601 in UTC with a 'Z', which is RFC 3339
-        headers[4] = new RecordHeader(CE_TIME, utf8(event.time().toString()));
+        headers[2] = cached(typeHeaders, CE_TYPE, event.type());
+        headers[3] = cached(sourceHeaders, CE_SOURCE, event.source());
+        // the same text as Instant.toString(): ISO-8601 in UTC with a 'Z', which is RFC 3339
+        headers[4] = new RecordHeader(CE_TIME, Rfc3339.format(event.time()));
         headers[5] = CONTENT_TYPE_HEADER;
         if (event.correlationId() != null) {
             headers[6] = new RecordHeader(CE_CORRELATIONID, utf8(event.correlationId()));
@@ -87,15 +134,15 @@ public final class CloudEventCodec {
         return new ProducerRecord<>(topic, null, event.key(), value, new org.apache.kafka.common.header.internals.RecordHeaders(headers));
     }
 
-    private byte[] cached(String text) {
-        byte[] bytes = encoded.get(text);
-        if (bytes == null) {
-            bytes = utf8(text);
-            if (encoded.size() < MAX_CACHED) {
-                encoded.put(text, bytes);
+    private static Header cached(Map<String, Header> cache, String key, String value) {
+        Header header = cache.get(value);
+        if (header == null) {
+            header = new RecordHeader(key, utf8(value));
+            if (cache.size() < MAX_CACHED) {
+                cache.put(value, header);
             }
         }
-        return bytes;
+        return header;
     }
 
     private static byte[] utf8(String text) {
@@ -104,36 +151,37 @@ public final class CloudEventCodec {
 
     /** Reads a record in binary or structured mode; never throws. */
     public Decoded decode(ConsumerRecord<String, byte[]> record) {
-        // one pass over the headers instead of a lastHeader() scan per attribute
-        String id = null;
-        String type = null;
-        String source = null;
-        String time = null;
-        String correlationId = null;
-        String contentType = null;
-        for (Header header : record.headers()) {
-            if (header.value() == null) {
-                continue;
-            }
-            switch (header.key()) {
-                case CE_ID -> id = RecordHeaders.text(header);
-                case CE_TYPE -> type = RecordHeaders.text(header);
-                case CE_SOURCE -> source = RecordHeaders.text(header);
-                case CE_TIME -> time = RecordHeaders.text(header);
-                case CE_CORRELATIONID -> correlationId = RecordHeaders.text(header);
-                case CONTENT_TYPE -> contentType = mediaType(RecordHeaders.text(header));
-                default -> {
+        // one pass over the headers, an array walk (the Headers iterator costs two objects per record);
+        // the last of a repeated header wins
+        byte[][] attributes = new byte[ATTRIBUTES][];
+        for (Header header : record.headers().toArray()) {
+            int attribute = attribute(header.key());
+            if (attribute >= 0) {
+                byte[] value = header.value();
+                if (value != null) {
+                    attributes[attribute] = value;
                 }
             }
         }
-        if (contentType != null && contentType.startsWith("application/cloudevents")) {
-            if (!contentType.equals(STRUCTURED_JSON)) {
-                return Decoded.invalid("unsupported CloudEvents content type " + contentType);
+        byte[] id = attributes[ID];
+        byte[] type = attributes[TYPE];
+        byte[] source = attributes[SOURCE];
+        byte[] time = attributes[TIME];
+        byte[] correlationId = attributes[CORRELATIONID];
+        byte[] contentType = attributes[CONTENTTYPE];
+        // the platform's own records say exactly application/json: no string needed to know it
+        String mediaType = contentType == null || Arrays.equals(contentType, JSON_BYTES) ? null
+                : mediaType(new String(contentType, StandardCharsets.UTF_8));
+        if (mediaType != null && mediaType.startsWith("application/cloudevents")) {
+            if (!mediaType.equals(STRUCTURED_JSON)) {
+                return Decoded.invalid("unsupported CloudEvents content type " + mediaType);
             }
             return decodeStructured(record, readTree(record.value()));
         }
         if (type != null) {
-            return event(record, id, type, source, time, record.key(), correlationId, binaryData(record.value(), contentType));
+            boolean json = contentType == null || mediaType == null || mediaType.contains("json");
+            return event(record, text(id), decoded.text(type), source == null ? null : decoded.text(source),
+                    time == null ? null : parseTime(time), record.key(), text(correlationId), binaryData(record.value(), json));
         }
         JsonNode value = readTree(record.value());
         if (value != null && value.path("specversion").isTextual() && value.path("type").isTextual()) {
@@ -156,12 +204,14 @@ public final class CloudEventCodec {
             }
         }
         String key = record.key() != null ? record.key() : text(json, "partitionkey");
-        return event(record, text(json, "id"), text(json, "type"), text(json, "source"), text(json, "time"),
+        String time = text(json, "time");
+        return event(record, text(json, "id"), text(json, "type"), text(json, "source"), time == null ? null : parseTime(time),
                 key, text(json, "correlationid"), data == null ? NullNode.getInstance() : data);
     }
 
-    private Decoded event(ConsumerRecord<String, byte[]> record, String id, String type, String source, String time,
-            String key, String correlationId, JsonNode data) {
+    /** @param data a {@link JsonNode}, or a {@code Supplier<JsonNode>} that makes it on first use */
+    private Decoded event(ConsumerRecord<String, byte[]> record, String id, String type, String source, Instant time,
+            String key, String correlationId, Object data) {
         if (type == null || type.isBlank()) {
             return Decoded.invalid("CloudEvent without a type");
         }
@@ -169,24 +219,26 @@ public final class CloudEventCodec {
         // the fallback id is stable, so a redelivered record keeps its id
         String eventId = id != null ? id : record.topic() + "-" + record.partition() + "-" + record.offset();
         String eventSource = source != null ? source : "/kafka/" + record.topic();
-        Instant eventTime = parseTime(time, record.timestamp());
-        return Decoded.ok(new Event(eventId, type, eventSource, eventTime, key, correlationId, data));
+        Instant eventTime = time != null ? time : fallbackTime(record.timestamp());
+        if (data instanceof LazyData lazy) {
+            return Decoded.ok(Event.withLazyData(eventId, type, eventSource, eventTime, key, correlationId, lazy));
+        }
+        return Decoded.ok(new Event(eventId, type, eventSource, eventTime, key, correlationId, (JsonNode) data));
     }
 
-    private JsonNode binaryData(byte[] value, String contentType) {
+    /** A binary-mode value: JSON when the content type says so (or says nothing) and it parses, else text. */
+    private Object binaryData(byte[] value, boolean json) {
         if (value == null || value.length == 0) {
             return NullNode.getInstance();
         }
-        if (contentType == null || contentType.contains("json")) {
-            JsonNode json = readTree(value);
-            if (json != null) {
-                return json;
-            }
-        }
-        return TextNode.valueOf(new String(value, StandardCharsets.UTF_8));
+        return new LazyData(mapper, value, json);
     }
 
     private JsonNode readTree(byte[] value) {
+        return readTree(mapper, value);
+    }
+
+    private static JsonNode readTree(ObjectMapper mapper, byte[] value) {
         if (value == null || value.length == 0) {
             return null;
         }
@@ -197,28 +249,81 @@ public final class CloudEventCodec {
         }
     }
 
+    /** Which attribute a header holds, or -1; by length first, as a string switch would hash every new key. */
+    private static int attribute(String key) {
+        return switch (key.length()) {
+            case 5 -> key.equals(CE_ID) ? ID : -1;
+            case 7 -> key.equals(CE_TYPE) ? TYPE : key.equals(CE_TIME) ? TIME : -1;
+            case 9 -> key.equals(CE_SOURCE) ? SOURCE : -1;
+            case 12 -> key.equals(CONTENT_TYPE) ? CONTENTTYPE : -1;
+            case 16 -> key.equals(CE_CORRELATIONID) ? CORRELATIONID : -1;
+            default -> -1;
+        };
+    }
+
+    private static String text(byte[] value) {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
     private static String text(JsonNode json, String field) {
         JsonNode node = json.get(field);
         return node == null || node.isNull() ? null : node.asText();
     }
 
     private static String mediaType(String contentType) {
-        if (contentType == null) {
-            return null;
-        }
         int semicolon = contentType.indexOf(';');
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
-    private static Instant parseTime(String time, long fallbackEpochMillis) {
-        if (time != null) {
-            try {
-                // the platform writes UTC with 'Z' (Instant.toString), which Instant.parse reads quickly
-                return time.endsWith("Z") ? Instant.parse(time) : OffsetDateTime.parse(time).toInstant();
-            } catch (DateTimeParseException e) {
-                // fall back to the record's timestamp below
-            }
+    /** {@code null} when it is not RFC 3339 (the record's timestamp is taken instead). */
+    private static Instant parseTime(byte[] time) {
+        try {
+            return Rfc3339.parse(time);
+        } catch (DateTimeException e) {
+            return null;
         }
-        return fallbackEpochMillis >= 0 ? Instant.ofEpochMilli(fallbackEpochMillis) : Instant.now();
+    }
+
+    private static Instant parseTime(String time) {
+        try {
+            return Rfc3339.parse(time);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static Instant fallbackTime(long epochMillis) {
+        return epochMillis >= 0 ? Instant.ofEpochMilli(epochMillis) : Instant.now();
+    }
+
+    /**
+     * A record value turned into the event's data on first use (see {@link Event#withLazyData}): JSON
+     * when {@code json} and it parses, else the text. Runs at most once per event, on the thread of the
+     * first subscriber that reads the data.
+     */
+    private static final class LazyData implements Supplier<JsonNode> {
+        private final ObjectMapper mapper;
+        private final byte[] value;
+        private final boolean json;
+
+        LazyData(ObjectMapper mapper, byte[] value, boolean json) {
+            this.mapper = mapper;
+            this.value = value;
+            this.json = json;
+        }
+
+        @Override
+        public JsonNode get() {
+            if (value.length == 0) {
+                return NullNode.getInstance();
+            }
+            if (json) {
+                JsonNode tree = readTree(mapper, value);
+                if (tree != null) {
+                    return tree;
+                }
+            }
+            return TextNode.valueOf(new String(value, StandardCharsets.UTF_8));
+        }
     }
 }

@@ -1,10 +1,8 @@
 package org.homeconsole.connector.kafka.internal;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a subscriber's queue is full, the partition's remaining records wait in a backlog and
  * the partition is paused (the consumer keeps polling the others) until the queue has room again.
+ *
+ * <p>Per record it reads the envelope only (the data is decoded by the first subscriber that wants
+ * it), looks up the subscriptions of the event's type in {@link EventRouter} and adds one shared
+ * {@link Delivery} to their batches; the batches go out once per poll.
  */
 public final class EventDispatcher implements Runnable {
 
@@ -39,28 +41,33 @@ public final class EventDispatcher implements Runnable {
 
     private final Consumer<String, byte[]> consumer;
     private final Map<TopicPartition, PartitionProgress> partitions;
-    private final List<SubscriberWorker> subscribers;
+    private final EventRouter router;
     private final CloudEventCodec codec;
     private final DeadLetterWriter deadLetters;
     private final String groupId;
     private final long commitIntervalNanos;
+    private final TopicPartition[] partitionOrder;
+    private final PartitionProgress[] progressOrder;
     private volatile boolean running = true;
-    /** deliveries of the current round, per subscriber (consumer thread only) */
-    private final Map<SubscriberWorker, List<Delivery>> pending = new IdentityHashMap<>();
-    /** batches of the subscribers that take the record in hand (consumer thread only) */
-    private final List<List<Delivery>> matching = new ArrayList<>();
+    /** partitions paused because a subscriber queue is full (consumer thread only) */
+    private int pausedPartitions;
     private long invalidRecords;
 
     /**
      * @param partitions every assigned partition with its start position and last committed offset
-     * @param subscribers live, thread-safe view of the subscriptions (read on every record)
+     * @param subscribers the live subscriptions (read at the start of every poll round)
      */
     public EventDispatcher(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> partitions,
-            List<SubscriberWorker> subscribers, CloudEventCodec codec, DeadLetterWriter deadLetters, String groupId,
+            SubscriberSet subscribers, CloudEventCodec codec, DeadLetterWriter deadLetters, String groupId,
             Duration commitInterval) {
         this.consumer = consumer;
         this.partitions = Map.copyOf(partitions);
-        this.subscribers = subscribers;
+        this.partitionOrder = this.partitions.keySet().toArray(TopicPartition[]::new);
+        this.progressOrder = new PartitionProgress[partitionOrder.length];
+        for (int i = 0; i < partitionOrder.length; i++) {
+            progressOrder[i] = this.partitions.get(partitionOrder[i]);
+        }
+        this.router = new EventRouter(subscribers);
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.groupId = groupId;
@@ -72,12 +79,13 @@ public final class EventDispatcher implements Runnable {
         long nextCommit = System.nanoTime() + commitIntervalNanos;
         while (running) {
             try {
-                boolean backlog = partitions.values().stream().anyMatch(PartitionProgress::paused);
-                ConsumerRecords<String, byte[]> records = consumer.poll(backlog ? BACKLOG_POLL : IDLE_POLL);
+                ConsumerRecords<String, byte[]> records = consumer.poll(pausedPartitions > 0 ? BACKLOG_POLL : IDLE_POLL);
                 for (TopicPartition partition : records.partitions()) {
                     partitions.get(partition).backlog().addAll(records.records(partition));
                 }
-                dispatchBacklogs();
+                if (!records.isEmpty() || pausedPartitions > 0) {
+                    dispatchBacklogs();
+                }
                 if (System.nanoTime() - nextCommit >= 0) {
                     commit(false);
                     nextCommit = System.nanoTime() + commitIntervalNanos;
@@ -118,64 +126,56 @@ public final class EventDispatcher implements Runnable {
     }
 
     private void dispatchBacklogs() {
+        router.refresh();
         try {
-            dispatchBacklogsToBatches();
+            for (int i = 0; i < partitionOrder.length; i++) {
+                dispatchBacklog(partitionOrder[i], progressOrder[i]);
+            }
         } finally {
             // hand each subscriber everything of this round at once, in order
-            pending.forEach((subscriber, batch) -> {
-                if (!batch.isEmpty()) {
-                    subscriber.enqueue(batch);
-                }
-            });
-            pending.clear();
+            router.flush();
         }
     }
 
-    private void dispatchBacklogsToBatches() {
-        for (Map.Entry<TopicPartition, PartitionProgress> entry : partitions.entrySet()) {
-            PartitionProgress progress = entry.getValue();
-            Deque<ConsumerRecord<String, byte[]>> backlog = progress.backlog();
-            while (!backlog.isEmpty() && dispatch(progress, backlog.peekFirst())) {
-                backlog.removeFirst();
+    private void dispatchBacklog(TopicPartition partition, PartitionProgress progress) {
+        progress.forgetFinished();
+        Deque<ConsumerRecord<String, byte[]>> backlog = progress.backlog();
+        ConsumerRecord<String, byte[]> record;
+        while ((record = backlog.peekFirst()) != null && dispatch(progress, record)) {
+            backlog.removeFirst();
+        }
+        boolean blocked = !backlog.isEmpty();
+        if (blocked != progress.paused()) {
+            if (blocked) {
+                consumer.pause(List.of(partition));
+                pausedPartitions++;
+            } else {
+                consumer.resume(List.of(partition));
+                pausedPartitions--;
             }
-            boolean blocked = !backlog.isEmpty();
-            if (blocked != progress.paused()) {
-                if (blocked) {
-                    consumer.pause(List.of(entry.getKey()));
-                } else {
-                    consumer.resume(List.of(entry.getKey()));
-                }
-                progress.paused(blocked);
-            }
+            progress.paused(blocked);
         }
     }
 
     /** Hands one record to every matching subscriber; {@code false} when one of them has no room. */
     private boolean dispatch(PartitionProgress progress, ConsumerRecord<String, byte[]> record) {
         CloudEventCodec.Decoded decoded = codec.decode(record);
-        if (decoded.event() == null) {
+        Event event = decoded.event();
+        if (event == null) {
             rejectInvalid(progress, record, decoded.error());
             return true;
         }
-        Event event = decoded.event();
-        matching.clear();
-        for (SubscriberWorker subscriber : subscribers) {
-            if (subscriber.accepts(event.type())) {
-                List<Delivery> batch = pending.get(subscriber);
-                if (!subscriber.hasRoom(batch == null ? 0 : batch.size())) {
-                    return false;
-                }
-                if (batch == null) {
-                    batch = new ArrayList<>();
-                    pending.put(subscriber, batch);
-                }
-                matching.add(batch);
-            }
+        EventRouter.Route route = router.route(event.type());
+        if (route.subscribers() == 0) {
+            progress.skipped(record.offset());
+            return true;
         }
-        PartitionProgress.InFlight inFlight = progress.handedOut(record.offset(), matching.size());
-        for (List<Delivery> batch : matching) {
-            batch.add(new Delivery(event, record, inFlight));
+        if (!router.hasRoom(route)) {
+            return false;
         }
+        Delivery delivery = new Delivery(event, record, route.subscribers());
+        progress.handedOut(delivery);
+        router.add(route, delivery);
         return true;
     }
 
@@ -186,7 +186,8 @@ public final class EventDispatcher implements Runnable {
                     + "They go to the dead-letter topic.", invalidRecords, WARN_INVALID_EVERY, record.topic(),
                     record.partition(), record.offset(), reason);
         }
-        PartitionProgress.InFlight inFlight = progress.handedOut(record.offset(), 1);
+        Delivery inFlight = new Delivery(null, record, 1);
+        progress.handedOut(inFlight);
         deadLetters.invalid(record, groupId, reason).whenComplete((sent, e) -> {
             if (e != null) {
                 LOG.error("Could not dead-letter record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());

@@ -2,7 +2,6 @@ package org.homeconsole.connector.kafka.internal;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -10,32 +9,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * subscribers (the backlog, non-empty only while a subscriber's queue is full), and records handed
  * out but not yet finished by every subscriber.
  *
- * <p>Owned by the consumer thread; subscriber threads only call {@link InFlight#done()}.
+ * <p>Owned by the consumer thread; subscriber threads only call {@link Delivery#done()}.
  */
 public final class PartitionProgress {
 
-    /** One record handed to {@code remaining} subscribers. */
-    public static final class InFlight {
-        private final long offset;
-        private final AtomicInteger remaining;
-
-        InFlight(long offset, int subscribers) {
-            this.offset = offset;
-            this.remaining = new AtomicInteger(subscribers);
-        }
-
-        /** Called once per subscriber when it has handled (or dead-lettered, or dropped) the record. */
-        public void done() {
-            remaining.decrementAndGet();
-        }
-
-        boolean finished() {
-            return remaining.get() <= 0;
-        }
-    }
-
     private final Deque<ConsumerRecord<String, byte[]>> backlog = new ArrayDeque<>();
-    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private final Deque<Delivery> inFlight = new ArrayDeque<>();
     private long nextOffset;
     private long committed;
     private boolean paused;
@@ -53,22 +32,29 @@ public final class PartitionProgress {
         return backlog;
     }
 
-    /** Records that the next record of the backlog went to {@code subscribers} subscribers (maybe none). */
-    public InFlight handedOut(long offset, int subscribers) {
+    /** Records that the record at {@code offset} went to no subscriber. */
+    public void skipped(long offset) {
         nextOffset = offset + 1;
-        InFlight record = new InFlight(offset, subscribers);
-        if (subscribers > 0) {
-            inFlight.addLast(record);
-        }
-        return record;
+    }
+
+    /** Records that the next record went out as {@code delivery}, to be finished by its subscribers. */
+    public void handedOut(Delivery delivery) {
+        nextOffset = delivery.offset() + 1;
+        inFlight.addLast(delivery);
     }
 
     /** The offset to commit: the first record some subscriber has not finished, else the next to read. */
     public long committable() {
-        while (!inFlight.isEmpty() && inFlight.peekFirst().finished()) {
+        forgetFinished();
+        return inFlight.isEmpty() ? nextOffset : inFlight.peekFirst().offset();
+    }
+
+    /** Drops the finished deliveries at the head (cheap; called every poll round so that they can be collected young). */
+    public void forgetFinished() {
+        Delivery first;
+        while ((first = inFlight.peekFirst()) != null && first.finished()) {
             inFlight.removeFirst();
         }
-        return inFlight.isEmpty() ? nextOffset : inFlight.peekFirst().offset;
     }
 
     public long committed() {

@@ -21,12 +21,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The consumer hands over events in batches (all of one poll that match), so a busy stream costs
  * one queue operation and at most one thread wake-up per poll, not per event; the queue's bound is
- * counted in events.
+ * counted in events. Subscriptions with the same pattern share their batches and the
+ * {@link Delivery} objects in them: both are read-only here.
  */
 public final class SubscriberWorker implements Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberWorker.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** events handled before their room in the queue is given back: one atomic update per so many, not per event */
+    private static final int RELEASE_EVERY = 32;
 
     private final String name;
     private final EventPattern pattern;
@@ -41,6 +44,7 @@ public final class SubscriberWorker implements Subscription {
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean halted;
+    public volatile boolean countsDone = true;
 
     public SubscriberWorker(String name, EventPattern pattern, EventHandler handler, int queueCapacity, int maxAttempts,
             Duration backoff, DeadLetterWriter deadLetters, Consumer<SubscriberWorker> onClose) {
@@ -71,19 +75,20 @@ public final class SubscriberWorker implements Subscription {
         return pattern.toString();
     }
 
-    public boolean accepts(String type) {
-        return !closed && pattern.matches(type);
+    /** Whether events of {@code type} match this subscription's pattern. */
+    public boolean matches(String type) {
+        return pattern.matches(type);
     }
 
     /**
-     * Whether one more event fits, beside {@code pending} events already set aside for the next batch;
-     * only the consumer thread enqueues, so the answer holds.
+     * How many more events fit into the queue. Only the consumer thread enqueues, so the answer is a
+     * lower bound until it does.
      */
-    public boolean hasRoom(int pending) {
-        return queued.get() + pending < capacity;
+    public int room() {
+        return capacity - queued.get();
     }
 
-    /** Hands over a batch of deliveries, in order. */
+    /** Hands over a batch of deliveries, in order; the list may be shared with other subscriptions and is never modified. */
     public void enqueue(List<Delivery> batch) {
         queued.addAndGet(batch.size());
         queue.add(batch);
@@ -129,22 +134,32 @@ public final class SubscriberWorker implements Subscription {
             } catch (InterruptedException e) {
                 continue;
             }
-            for (int i = 0; i < batch.size(); i++) {
-                if (closed) {
-                    // close() or halt() came while this batch was in hand: treat the rest like queued events
-                    if (!halted) {
-                        batch.subList(i, batch.size()).forEach(Delivery::done);
-                    }
-                    queued.addAndGet(i - batch.size());
-                    break;
-                }
-                deliver(batch.get(i));
-                queued.decrementAndGet();
-            }
+            handle(batch);
         }
         if (!halted) {
             dropQueued();
         }
+    }
+
+    /** Delivers a batch in order; gives its room in the queue back every {@value #RELEASE_EVERY} events. */
+    private void handle(List<Delivery> batch) {
+        int size = batch.size();
+        int released = 0;
+        for (int i = 0; i < size; i++) {
+            if (closed) {
+                // close() or halt() came while this batch was in hand: treat the rest like queued events
+                if (!halted) {
+                    batch.subList(i, size).forEach(Delivery::done);
+                }
+                break;
+            }
+            deliver(batch.get(i));
+            if (i + 1 - released == RELEASE_EVERY) {
+                queued.addAndGet(-RELEASE_EVERY);
+                released = i + 1;
+            }
+        }
+        queued.addAndGet(released - size);
     }
 
     private void deliver(Delivery delivery) {
@@ -154,7 +169,7 @@ public final class SubscriberWorker implements Subscription {
             attempt++;
             try {
                 handler.handle(delivery.event());
-                delivery.done();
+                if (countsDone) delivery.done();
                 return;
             } catch (Exception | LinkageError | AssertionError e) {
                 failure = e;

@@ -2,6 +2,7 @@ package org.homeconsole.connector.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -113,6 +114,78 @@ class CloudEventCodecTest {
         assertThat(event.id()).isEqualTo("events-2-42");
         assertThat(event.source()).isEqualTo("/kafka/events");
         assertThat(event.data().asText()).isEqualTo("plain text");
+    }
+
+    @Test
+    void shouldReadBinaryDataAsJsonOrTextByContentType() {
+        // given
+        ConsumerRecord<String, byte[]> charset = binary("{\"on\":true}", "application/json; charset=UTF-8");
+        ConsumerRecord<String, byte[]> plain = binary("{\"on\":true}", "text/plain");
+        ConsumerRecord<String, byte[]> broken = binary("{not json", "application/json");
+        ConsumerRecord<String, byte[]> unlabelled = binary("[1,2]", null);
+
+        // when / then
+        assertThat(codec.decode(charset).event().data().get("on").asBoolean()).isTrue();
+        assertThat(codec.decode(plain).event().data().asText()).isEqualTo("{\"on\":true}");
+        assertThat(codec.decode(broken).event().data().asText()).isEqualTo("{not json");
+        assertThat(codec.decode(unlabelled).event().data().size()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldShareOneDecodedDataBetweenReadersOfAnEvent() {
+        // given
+        Event event = codec.decode(binary("{\"n\":1}", "application/json")).event();
+
+        // when
+        JsonNode first = event.data();
+        JsonNode second = event.data();
+
+        // then
+        assertThat(second).isSameAs(first);
+    }
+
+    @Test
+    void shouldKeepRepeatedTypesAndSourcesAsOneString() {
+        // given
+        ConsumerRecord<String, byte[]> one = binary("1", "application/json");
+        ConsumerRecord<String, byte[]> two = binary("2", "application/json");
+
+        // when
+        Event first = codec.decode(one).event();
+        Event second = codec.decode(two).event();
+
+        // then
+        assertThat(second.type()).isEqualTo("note.added").isSameAs(first.type());
+        assertThat(second.source()).isEqualTo("/test").isSameAs(first.source());
+        assertThat(second.time()).isEqualTo(Instant.parse("2026-01-02T03:04:05.5Z"));
+    }
+
+    @Test
+    void shouldWriteDataGivenAsJsonBytesUnchanged() {
+        // given
+        Event event = Event.of("device.added", "/test", "lamp", null, mapper.createObjectNode());
+        byte[] json = codec.toJson(new java.util.TreeMap<>(java.util.Map.of("b", 2, "a", 1)));
+
+        // when
+        ProducerRecord<String, byte[]> record = codec.encode("events", event, json);
+
+        // then
+        assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1,\"b\":2}");
+        assertThat(header(record, "ce_type")).isEqualTo("device.added");
+        assertThat(codec.lazyData(json).get()).isEqualTo(mapper.createObjectNode().put("a", 1).put("b", 2));
+    }
+
+    private static ConsumerRecord<String, byte[]> binary(String value, String contentType) {
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("events", 1, 3L, "k", value.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+        record.headers().add("ce_id", "b-1".getBytes(StandardCharsets.UTF_8));
+        record.headers().add("ce_type", "note.added".getBytes(StandardCharsets.UTF_8));
+        record.headers().add("ce_source", "/test".getBytes(StandardCharsets.UTF_8));
+        record.headers().add("ce_time", "2026-01-02T03:04:05.5Z".getBytes(StandardCharsets.UTF_8));
+        if (contentType != null) {
+            record.headers().add("content-type", contentType.getBytes(StandardCharsets.UTF_8));
+        }
+        return record;
     }
 
     private static ConsumerRecord<String, byte[]> consumed(ProducerRecord<String, byte[]> written) {
