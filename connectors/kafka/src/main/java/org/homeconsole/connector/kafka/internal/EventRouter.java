@@ -115,7 +115,8 @@ final class EventRouter {
             // one pattern per group: every worker of it answers alike
             if (group.workers[0].matches(type)) {
                 matching.add(group);
-                subscribers += 1;
+                // every worker of the group calls Delivery.done() once
+                subscribers += group.workers.length;
             }
         }
         return subscribers == 0 ? Route.NOWHERE : new Route(matching.toArray(Group[]::new), subscribers);
