@@ -29,7 +29,6 @@ final class EventRouter {
 
         Group(SubscriberWorker[] workers) {
             this.workers = workers;
-            for (int i = 0; i < workers.length; i++) workers[i].countsDone = i == 0;
         }
 
         boolean hasRoom() {
@@ -115,7 +114,6 @@ final class EventRouter {
             // one pattern per group: every worker of it answers alike
             if (group.workers[0].matches(type)) {
                 matching.add(group);
-                // every worker of the group calls Delivery.done() once
                 subscribers += group.workers.length;
             }
         }

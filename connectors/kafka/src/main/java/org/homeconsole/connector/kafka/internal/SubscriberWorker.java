@@ -44,7 +44,6 @@ public final class SubscriberWorker implements Subscription {
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean halted;
-    public volatile boolean countsDone = true;
 
     public SubscriberWorker(String name, EventPattern pattern, EventHandler handler, int queueCapacity, int maxAttempts,
             Duration backoff, DeadLetterWriter deadLetters, Consumer<SubscriberWorker> onClose) {
@@ -169,7 +168,7 @@ public final class SubscriberWorker implements Subscription {
             attempt++;
             try {
                 handler.handle(delivery.event());
-                if (countsDone) delivery.done();
+                delivery.done();
                 return;
             } catch (Exception | LinkageError | AssertionError e) {
                 failure = e;
