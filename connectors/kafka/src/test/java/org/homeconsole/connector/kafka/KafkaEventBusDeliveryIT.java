@@ -164,6 +164,44 @@ class KafkaEventBusDeliveryIT {
     }
 
     @Test
+    void shouldCommitWhatEverySubscriberOfASharedPatternHasHandled() throws Exception {
+        // given: two subscriptions with one pattern (they share each record) and a third with another
+        KafkaEventBusSettings settings = settings();
+        KafkaEventBus publisher = bus(settings.withSource("/test/publisher"));
+        KafkaEventBusSettings node = KafkaEventBusSettings.defaults(settings.bootstrapServers(), KafkaSupport.uniqueName("node"))
+                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
+                .withPartitions(3, (short) -1);
+        Queue<String> first = new ConcurrentLinkedQueue<>();
+        Queue<String> second = new ConcurrentLinkedQueue<>();
+        Queue<String> all = new ConcurrentLinkedQueue<>();
+        KafkaEventBus before = new KafkaEventBus(node);
+        before.subscribe("test.first", "job.*", e -> first.add(e.data().asText()));
+        before.subscribe("test.second", "job.*", e -> second.add(e.data().asText()));
+        before.subscribe("test.all", "*", e -> all.add(e.data().asText()));
+        before.start();
+        publisher.start();
+        for (String job : List.of("d1", "d2", "d3")) {
+            publisher.publish("job.done", "jobs", job).get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(first).containsExactly("d1", "d2", "d3");
+            assertThat(second).containsExactly("d1", "d2", "d3");
+            assertThat(all).containsExactly("d1", "d2", "d3");
+        });
+        before.close();
+
+        // when
+        publisher.publish("job.done", "jobs", "d4").get(30, TimeUnit.SECONDS);
+        Queue<String> afterRestart = new ConcurrentLinkedQueue<>();
+        KafkaEventBus restarted = bus(node);
+        restarted.subscribe("test.first", "job.*", e -> afterRestart.add(e.data().asText()));
+        restarted.start();
+
+        // then: what all three had handled was committed, so only the new event comes again
+        await().atMost(WAIT).untilAsserted(() -> assertThat(afterRestart).containsExactly("d4"));
+    }
+
+    @Test
     void shouldHoldDeliveryUntilSubscribersAddedAfterStartAreReady() throws Exception {
         // given a node that knew the topic, then went down while events were published
         KafkaEventBusSettings settings = settings();
