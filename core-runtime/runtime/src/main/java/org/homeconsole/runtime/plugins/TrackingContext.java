@@ -146,6 +146,11 @@ final class TrackingContext implements PluginContext {
         }
     }
 
+    /** The plugin's subscriptions that are still open. */
+    int openSubscriptions() {
+        return subscriptions.size();
+    }
+
     List<String> routeIds() {
         return List.copyOf(routeIds);
     }
@@ -182,8 +187,26 @@ final class TrackingContext implements PluginContext {
         @Override
         public Subscription subscribe(String subscriber, String pattern, EventHandler handler) {
             Subscription subscription = events.subscribe(plugin + ":" + subscriber, pattern, handler);
-            subscriptions.add(subscription);
-            return subscription;
+            // a plugin that subscribes and closes again and again (one per admin socket) must not pile them up here
+            Subscription tracked = new Subscription() {
+                @Override
+                public String name() {
+                    return subscription.name();
+                }
+
+                @Override
+                public String pattern() {
+                    return subscription.pattern();
+                }
+
+                @Override
+                public void close() {
+                    subscriptions.remove(this);
+                    subscription.close();
+                }
+            };
+            subscriptions.add(tracked);
+            return tracked;
         }
     };
 
