@@ -227,6 +227,12 @@ public final class ClientManagerApi {
      * runtime's setting, not the plugin's.
      */
     private String submit(Exchange exchange, JsonNode body, CommandSpec spec, List<String> ids, JsonNode target, long ttl) {
+        // the whole body is checked before anything runs: a 400 never leaves a command running behind it
+        JsonNode wait = body.get("wait");
+        if (wait != null && !wait.isBoolean()) {
+            throw HttpProblem.badRequest("wait", "must be true or false");
+        }
+        long waitMs = number(body, "wait_timeout_ms", spec.timeoutMs() + ttl + 5_000, 1, 3_600_000);
         Optional<String> refusal = policy.refusal(spec.commandLine());
         if (refusal.isPresent()) {
             Job refused = jobs.refused(spec, ids, target, refusal.get());
@@ -237,12 +243,7 @@ public final class ClientManagerApi {
                     spec.shell() != null ? "shell" : "argv");
         }
         Job job = jobs.submit(spec, ids, target, ttl);
-        JsonNode wait = body.get("wait");
-        if (wait != null && !wait.isBoolean()) {
-            throw HttpProblem.badRequest("wait", "must be true or false");
-        }
         if (wait != null && wait.asBoolean()) {
-            long waitMs = number(body, "wait_timeout_ms", spec.timeoutMs() + ttl + 5_000, 1, 3_600_000);
             try {
                 job.done().get(waitMs, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {

@@ -196,4 +196,20 @@ abstract class AgentCommandsContract {
         assertThat(notJson.statusCode()).isEqualTo(400);
         assertThat(node.get("/jobs/no-such-job").statusCode()).isEqualTo(404);
     }
+
+    @Test
+    void aBadWaitFieldIsRefusedBeforeAnythingRuns() throws Exception {
+        int jobsBefore = node.json(node.get("/jobs?limit=1000")).path("count").asInt();
+        assertThat(jobsBefore).as("the count below must be able to grow").isLessThan(1000);
+        HttpResponse<String> wait = node.send("POST", "/clients/worker-1/commands", "{\"shell\":\"true\",\"wait\":\"yes\"}",
+                ClientManagerNode.ADMIN_KEY);
+        assertThat(wait.statusCode()).as(wait.body()).isEqualTo(400);
+        assertThat(node.json(wait).path("field").asText()).isEqualTo("wait");
+        HttpResponse<String> waitMs = node.send("POST", "/commands",
+                "{\"target\":{\"agent_ids\":[\"worker-1\"]},\"shell\":\"true\",\"wait\":true,\"wait_timeout_ms\":0}",
+                ClientManagerNode.ADMIN_KEY);
+        assertThat(waitMs.statusCode()).as(waitMs.body()).isEqualTo(400);
+        assertThat(node.json(waitMs).path("field").asText()).isEqualTo("wait_timeout_ms");
+        assertThat(node.json(node.get("/jobs?limit=1000")).path("count").asInt()).as("no job was made for a refused request").isEqualTo(jobsBefore);
+    }
 }
