@@ -6,18 +6,25 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The registry of a single client-manager node, in memory. Offline entries are kept (operators list
- * them) up to {@code maxOffline}; beyond that the longest-gone are forgotten.
+ * them) up to {@code maxOffline}; when there are more, the longest-gone are forgotten, down to nine tenths
+ * of it, so that the scan this takes happens once per tenth of {@code maxOffline} disconnects, not on each.
  */
 public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     private final ConcurrentHashMap<String, AtomicReference<ClientInfo>> clients = new ConcurrentHashMap<>();
     private final int maxOffline;
+    /** Entries now offline (an entry changes only from online to offline outside {@code compute} on its key). */
+    private final AtomicInteger offlineCount = new AtomicInteger();
 
     public InMemoryConnectionRegistry(int maxOffline) {
+        if (maxOffline < 1) {
+            throw new IllegalArgumentException("maxOffline must be at least 1, was " + maxOffline);
+        }
         this.maxOffline = maxOffline;
     }
 
@@ -25,11 +32,20 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     public void online(ClientInfo client) {
         clients.compute(client.id(), (id, ref) -> {
             if (ref == null) {
+                count(null, client);
                 return new AtomicReference<>(client);
             }
-            ref.set(client);
+            count(ref.getAndSet(client), client);
             return ref;
         });
+        trimOffline();
+    }
+
+    private void count(ClientInfo before, ClientInfo after) {
+        int delta = (after != null && !after.online() ? 1 : 0) - (before != null && !before.online() ? 1 : 0);
+        if (delta != 0) {
+            offlineCount.addAndGet(delta);
+        }
     }
 
     @Override
@@ -54,6 +70,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
         if (!ref.compareAndSet(before, after)) {
             return offline(agentId, sessionId, at, reason);
         }
+        offlineCount.incrementAndGet();
         trimOffline();
         return Optional.of(after);
     }
@@ -74,27 +91,46 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public boolean remove(String agentId) {
-        return clients.remove(agentId) != null;
+        boolean[] removed = {false};
+        clients.computeIfPresent(agentId, (id, ref) -> {
+            count(ref.get(), null);
+            removed[0] = true;
+            return null;
+        });
+        return removed[0];
+    }
+
+    /** How many entries are offline now. */
+    int offlineCount() {
+        return offlineCount.get();
     }
 
     private void trimOffline() {
-        if (clients.size() <= maxOffline) {
+        if (offlineCount.get() <= maxOffline) {
             return;
         }
-        List<ClientInfo> offline = new ArrayList<>();
-        clients.values().forEach(ref -> {
-            ClientInfo c = ref.get();
-            if (!c.online()) {
-                offline.add(c);
+        synchronized (offlineCount) {
+            int keep = maxOffline - maxOffline / 10;
+            if (offlineCount.get() <= maxOffline) {
+                return;
             }
-        });
-        if (offline.size() <= maxOffline) {
-            return;
-        }
-        offline.sort(Comparator.comparing(ClientInfo::disconnectedAt));
-        for (int i = 0; i < offline.size() - maxOffline; i++) {
-            ClientInfo gone = offline.get(i);
-            clients.computeIfPresent(gone.id(), (id, ref) -> ref.get().online() ? ref : null);
+            List<ClientInfo> offline = new ArrayList<>();
+            clients.values().forEach(ref -> {
+                ClientInfo c = ref.get();
+                if (!c.online()) {
+                    offline.add(c);
+                }
+            });
+            offline.sort(Comparator.comparing(ClientInfo::disconnectedAt));
+            for (int i = 0; i < offline.size() - keep; i++) {
+                clients.computeIfPresent(offline.get(i).id(), (id, ref) -> {
+                    if (ref.get().online()) {
+                        return ref;
+                    }
+                    offlineCount.decrementAndGet();
+                    return null;
+                });
+            }
         }
     }
 }
