@@ -65,7 +65,8 @@ import reactor.core.Disposable;
  *   <li>{@code P client:<agent>} — a hash per agent: {@code id}, {@code session}, {@code node}, {@code inc} (the
  *       registering node's incarnation), {@code status}, {@code since}, {@code hb}, {@code dat} (epoch ms),
  *       {@code addr}, {@code reason}, {@code labels} and {@code agent} (JSON);</li>
- *   <li>{@code P clients} — the set of agent ids;</li>
+ *   <li>{@code P clients} — the set of agent ids, and {@code P offline} — the offline ones by the time they went away
+ *       (epoch ms), so that the longest-gone can be forgotten beyond {@code maxOffline};</li>
  *   <li>{@code P node:<node>} — the node's liveness: its incarnation id, with a TTL ({@code livenessTtl}) the
  *       registry renews every third of it;</li>
  *   <li>{@code P inc:<incarnation>} — the agents a node incarnation registered that are still online, and
@@ -92,6 +93,8 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
 
     public static final Duration DEFAULT_LIVENESS_TTL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** Offline entries kept (operators list them) before the longest-gone are forgotten, as a single node keeps. */
+    public static final int DEFAULT_MAX_OFFLINE = 100_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnectionRegistry.class);
     private static final int READ_BATCH = 256;
@@ -119,8 +122,10 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             if ARGV[6] == 'online' then
               redis.call('SADD', KEYS[3], ARGV[1])
               redis.call('HSET', KEYS[4], ARGV[2], ARGV[3])
+              redis.call('ZREM', ARGV[4] .. 'offline', ARGV[1])
             else
               redis.call('SREM', KEYS[3], ARGV[1])
+              redis.call('ZADD', ARGV[4] .. 'offline', redis.call('HGET', KEYS[1], 'dat') or 0, ARGV[1])
             end
             return 1
             """);
@@ -146,6 +151,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
               redis.call('HDEL', KEYS[1], 'reason')
             end
             if cur[3] then redis.call('SREM', ARGV[5] .. 'inc:' .. cur[3], ARGV[6]) end
+            redis.call('ZADD', ARGV[5] .. 'offline', ARGV[2], ARGV[6])
             return redis.call('HMGET', KEYS[1], unpack(FIELDS))
             """);
 
@@ -172,6 +178,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             if inc then redis.call('SREM', ARGV[2] .. 'inc:' .. inc, ARGV[1]) end
             local n = redis.call('DEL', KEYS[1])
             redis.call('SREM', KEYS[2], ARGV[1])
+            redis.call('ZREM', ARGV[2] .. 'offline', ARGV[1])
             return n
             """);
 
@@ -186,7 +193,25 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             if redis.call('GET', ARGV[2] .. 'node:' .. node) == ARGV[1] then return {} end
             redis.call('HSET', KEYS[1], 'status', 'offline', 'dat', cur[4] or ARGV[4], 'reason', 'node ' .. node .. ' lost')
             redis.call('SREM', KEYS[2], ARGV[3])
+            redis.call('ZADD', ARGV[2] .. 'offline', cur[4] or ARGV[4], ARGV[3])
             return redis.call('HMGET', KEYS[1], unpack(FIELDS))
+            """);
+
+    // KEYS: offline sorted set, clients set; ARGV: most offline entries, how many to keep when trimming, prefix
+    private static final Script TRIM_OFFLINE = new Script("""
+            local n = redis.call('ZCARD', KEYS[1])
+            if n <= tonumber(ARGV[1]) then return 0 end
+            local removed = 0
+            for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, n - tonumber(ARGV[2]) - 1)) do
+              local key = ARGV[3] .. 'client:' .. id
+              if redis.call('HGET', key, 'status') ~= 'online' then
+                redis.call('DEL', key)
+                redis.call('SREM', KEYS[2], id)
+                removed = removed + 1
+              end
+              redis.call('ZREM', KEYS[1], id)
+            end
+            return removed
             """);
 
     // KEYS: incarnation set, incs hash; ARGV: incarnation, its node's liveness key
@@ -205,6 +230,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             """);
 
     private final String redisUri;
+    private final int maxOffline;
     private final String nodeId;
     private final String prefix;
     private final Duration livenessTtl;
@@ -245,6 +271,19 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
      */
     public RedisConnectionRegistry(String redisUri, String nodeId, String keyPrefix, Duration livenessTtl,
                                    Duration commandTimeout, Runnable onStateLost) {
+        this(redisUri, nodeId, keyPrefix, livenessTtl, commandTimeout, DEFAULT_MAX_OFFLINE, onStateLost);
+    }
+
+    /**
+     * @param maxOffline offline entries kept; when there are more, every node's renewal forgets the longest-gone,
+     *                   down to nine tenths of it (entries written offline before this was added are not counted)
+     */
+    public RedisConnectionRegistry(String redisUri, String nodeId, String keyPrefix, Duration livenessTtl,
+                                   Duration commandTimeout, int maxOffline, Runnable onStateLost) {
+        if (maxOffline < 1) {
+            throw new IllegalArgumentException("maxOffline must be at least 1, was " + maxOffline);
+        }
+        this.maxOffline = maxOffline;
         this.redisUri = Objects.requireNonNull(redisUri, "redisUri");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         String p = Objects.requireNonNull(keyPrefix, "keyPrefix");
@@ -549,6 +588,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             if (failed > 0) {
                 LOG.info("Liveness of node {} renewed in Redis again after {} failed attempts", nodeId, failed);
             }
+            trimOffline();
         } catch (RuntimeException e) {
             long failed = renewFailures.incrementAndGet();
             if (failed == 1 || failed % 30 == 0) {
@@ -556,6 +596,16 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
                         e.getMessage());
             }
         }
+    }
+
+    /** Forgets the longest-gone offline entries while there are more than {@code maxOffline}; returns how many. */
+    long trimOffline() {
+        Long removed = await(eval(TRIM_OFFLINE, ScriptOutputType.INTEGER, keys(prefix + "offline", clientsKey),
+                String.valueOf(maxOffline), String.valueOf(maxOffline - maxOffline / 10), prefix), "trim offline");
+        if (removed != null && removed > 0) {
+            LOG.info("Forgot the {} longest-gone offline agents (more than {} were offline)", removed, maxOffline);
+        }
+        return removed == null ? 0 : removed;
     }
 
     private void renew(boolean first) {

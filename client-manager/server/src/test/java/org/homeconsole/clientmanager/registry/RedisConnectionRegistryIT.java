@@ -287,4 +287,33 @@ class RedisConnectionRegistryIT extends ConnectionRegistryContract {
         }
         assertThat(all.get(4)).isEqualTo(client("agent-00004", "s4", NODE_A, at));
     }
+
+    @Test
+    void theLongestGoneOfflineAgentsAreForgottenBeyondMaxOfflineAndOnlineOnesNever() {
+        RedisConnectionRegistry small = new RedisConnectionRegistry(RedisSupport.redisUri(), NODE_A, prefix,
+                Duration.ofSeconds(5), RedisConnectionRegistry.DEFAULT_COMMAND_TIMEOUT, 10, null);
+        extra.add(small);
+        small.start();
+        Instant start = now();
+        for (int i = 0; i < 100; i++) {
+            small.online(client(String.format("agent-%03d", i), "s-" + i, NODE_A, start));
+        }
+        for (int i = 0; i < 30; i++) {
+            small.offline(String.format("agent-%03d", i), "s-" + i, start.plusSeconds(i), "gone");
+        }
+        // agent-000 went away first but is back: never forgotten
+        small.online(client("agent-000", "s-0b", NODE_A, start.plusSeconds(40)));
+        assertThat(small.trimOffline()).as("offline now 29, kept 9").isEqualTo(20);
+        assertThat(small.trimOffline()).isZero();
+
+        List<ClientInfo> all = small.list();
+        assertThat(all.stream().filter(c -> !c.online()).map(ClientInfo::id))
+                .containsExactly("agent-021", "agent-022", "agent-023", "agent-024", "agent-025", "agent-026",
+                        "agent-027", "agent-028", "agent-029");
+        assertThat(all.stream().filter(ClientInfo::online)).hasSize(71);
+        assertThat(small.get("agent-001")).isEmpty();
+        assertThat(small.remove("agent-029")).isTrue();
+        small.offline("agent-000", "s-0b", start.plusSeconds(50), "gone again");
+        assertThat(small.trimOffline()).as("9 offline again, at most 10").isZero();
+    }
 }
