@@ -25,6 +25,7 @@ final class KernelConnections implements AutoCloseable {
     static KernelConnections open(Settings settings, String bootstrapServers) {
         KafkaEventBus events = new KafkaEventBus(KafkaEventBusSettings.defaults(bootstrapServers, settings.nodeId())
                 .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
+                .withPartitions(settings.eventPartitions(), (short) -1)
                 .withSource("/homeconsole/" + settings.nodeId()));
         try {
             // delivery begins once plugins and route files have subscribed (deliverEvents)

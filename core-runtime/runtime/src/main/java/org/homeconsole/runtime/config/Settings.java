@@ -85,8 +85,10 @@ public record Settings(
             throw new SettingsException("HOMECONSOLE_TOPIC_PREFIX", "'" + topicPrefix + "' may hold only letters, digits, '.', '_' and '-' (at most 100)");
         }
         long maxBody = number(source, "HOMECONSOLE_HTTP_MAX_BODY_BYTES", 16L << 20, 1024, 1L << 31);
-        return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
+        Settings settings = new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
                 routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, source);
+        settings.eventPartitions(); // checked with the rest at start-up
+        return settings;
     }
 
     /**
@@ -98,6 +100,14 @@ public record Settings(
                 .flatMap(value -> java.util.Arrays.stream(value.split(",")))
                 .map(String::strip).filter(name -> !name.isEmpty())
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * {@code HOMECONSOLE_EVENT_PARTITIONS} (6): partitions of the events and dead-letter topics when this node
+     * creates them; a topic that exists keeps its own.
+     */
+    public int eventPartitions() {
+        return (int) number(source, "HOMECONSOLE_EVENT_PARTITIONS", 6, 1, 10_000);
     }
 
     /** Creates the data directory, failing with a message naming {@code HOMECONSOLE_DATA_DIR}. */

@@ -23,6 +23,16 @@ class SettingsTest {
     }
 
     @Test
+    void eventPartitionsDefaultToSixAndABadValueIsNamed() {
+        assertThat(Settings.load(SettingsSource.of(Map.of()), dir).eventPartitions()).isEqualTo(6);
+        assertThat(Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_PARTITIONS", "1")), dir).eventPartitions()).isEqualTo(1);
+        assertThatThrownBy(() -> Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_PARTITIONS", "0")), dir))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("HOMECONSOLE_EVENT_PARTITIONS");
+        assertThatThrownBy(() -> Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_PARTITIONS", "many")), dir))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("HOMECONSOLE_EVENT_PARTITIONS").hasMessageContaining("many");
+    }
+
+    @Test
     void shouldUseDocumentedDefaults() {
         // given nothing configured
         // when
