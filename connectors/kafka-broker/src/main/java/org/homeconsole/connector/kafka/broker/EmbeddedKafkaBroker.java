@@ -187,6 +187,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("log.cleaner.dedupe.buffer.size", "4194304");
         props.put("auto.create.topics.enable", "true");
         props.put("num.partitions", "3");
+        // sized for a broker that shares the process (and its few cores) with the platform: Kafka's defaults
+        // of 3 network and 8 request-handler threads are for a server of its own
+        props.put("num.network.threads", "1");
+        props.put("num.io.threads", "2");
+        props.put("background.threads", "2");
         props.putAll(settings.overrides);
         return props;
     }
