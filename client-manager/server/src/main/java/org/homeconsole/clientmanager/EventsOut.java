@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.homeconsole.api.events.EventBus;
@@ -29,6 +30,8 @@ public final class EventsOut implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventsOut.class);
     static final int QUEUE = 100_000;
+    /** Most events taken from the queue at once: while a send blocks, at most this many wait outside the queue. */
+    static final int MAX_BURST = 1_000;
     /** How long the first event of a burst waits for others to join it. */
     public static final Duration DEFAULT_WINDOW = Duration.ofMillis(5);
     private static final long CLOSE_WAIT_MS = 5_000;
@@ -40,6 +43,8 @@ public final class EventsOut implements AutoCloseable {
     private final long windowNanos;
     private final ArrayBlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicLong dropped = new AtomicLong();
+    /** Events accepted and not yet handed to the bus (queued or in the burst being sent). */
+    private final AtomicInteger pending = new AtomicInteger();
     private final Thread sender;
     private volatile boolean closed;
     /** Set when {@link #close()} stopped waiting for the sender: it sends nothing more. */
@@ -61,10 +66,15 @@ public final class EventsOut implements AutoCloseable {
     /** Publishes without waiting; failures are logged. */
     public void publish(String type, String key, Object data) {
         if (closed) {
-            LOG.warn("Client manager stopped: event {} ({}) not published", type, key);
+            long count = dropped.incrementAndGet();
+            if (count == 1 || count % 10_000 == 0) {
+                LOG.warn("Client manager stopped: {} events not published (last: {} {})", count, type, key);
+            }
             return;
         }
+        pending.incrementAndGet();
         if (!queue.offer(new Pending(type, key, data, System.nanoTime()))) {
+            pending.decrementAndGet();
             long count = dropped.incrementAndGet();
             if (count == 1 || count % 10_000 == 0) {
                 LOG.error("Event bus unreachable and {} events queued: dropped {} so far (last: {} {})", QUEUE, count, type, key);
@@ -93,12 +103,13 @@ public final class EventsOut implements AutoCloseable {
                 wait = first.queuedAt() + windowNanos - System.nanoTime();
             }
             burst.add(first);
-            queue.drainTo(burst);
+            queue.drainTo(burst, MAX_BURST - 1);
             for (Pending event : burst) {
                 if (abandoned) {
                     return;
                 }
                 send(event);
+                pending.decrementAndGet();
             }
             burst.clear();
         }
@@ -110,7 +121,8 @@ public final class EventsOut implements AutoCloseable {
                 LOG.warn("Could not publish {} ({}): {}", event.type(), event.key(), e.toString());
                 return null;
             });
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // the one sender thread must outlive anything a send throws, or every later event would be lost
             LOG.warn("Could not publish {} ({}): {}", event.type(), event.key(), e.toString());
         }
     }
@@ -129,8 +141,9 @@ public final class EventsOut implements AutoCloseable {
             abandoned = true;
             sender.interrupt();
         }
-        if (!queue.isEmpty()) {
-            LOG.warn("{} client-manager events not published at stop", queue.size());
+        int unsent = pending.get();
+        if (unsent > 0) {
+            LOG.warn("{} client-manager events not published at stop", unsent);
         }
     }
 }
