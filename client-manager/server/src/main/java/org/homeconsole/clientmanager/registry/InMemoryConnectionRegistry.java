@@ -18,8 +18,10 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     private final ConcurrentHashMap<String, AtomicReference<ClientInfo>> clients = new ConcurrentHashMap<>();
     private final int maxOffline;
-    /** Entries now offline (an entry changes only from online to offline outside {@code compute} on its key). */
+    /** Entries now offline; every change of an entry's status is made under its key's lock in {@link #clients}. */
     private final AtomicInteger offlineCount = new AtomicInteger();
+    /** Set while one thread trims: the others go on instead of waiting for it. */
+    private final java.util.concurrent.atomic.AtomicBoolean trimming = new java.util.concurrent.atomic.AtomicBoolean();
 
     public InMemoryConnectionRegistry(int maxOffline) {
         if (maxOffline < 1) {
@@ -58,21 +60,27 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public Optional<ClientInfo> offline(String agentId, String sessionId, Instant at, String reason) {
-        AtomicReference<ClientInfo> ref = clients.get(agentId);
-        if (ref == null) {
+        ClientInfo[] changed = {null};
+        // under the key's lock, so that an entry removed meanwhile is never counted offline
+        clients.computeIfPresent(agentId, (id, ref) -> {
+            while (true) {
+                ClientInfo before = ref.get();
+                if (!before.sessionId().equals(sessionId) || !before.online()) {
+                    return ref;
+                }
+                ClientInfo after = before.offline(at, reason);
+                if (ref.compareAndSet(before, after)) { // a heartbeat may change it between get and set
+                    offlineCount.incrementAndGet();
+                    changed[0] = after;
+                    return ref;
+                }
+            }
+        });
+        if (changed[0] == null) {
             return Optional.empty();
         }
-        ClientInfo before = ref.get();
-        if (!before.sessionId().equals(sessionId) || !before.online()) {
-            return Optional.empty();
-        }
-        ClientInfo after = before.offline(at, reason);
-        if (!ref.compareAndSet(before, after)) {
-            return offline(agentId, sessionId, at, reason);
-        }
-        offlineCount.incrementAndGet();
         trimOffline();
-        return Optional.of(after);
+        return Optional.of(changed[0]);
     }
 
     @Override
@@ -109,7 +117,10 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
         if (offlineCount.get() <= maxOffline) {
             return;
         }
-        synchronized (offlineCount) {
+        if (!trimming.compareAndSet(false, true)) {
+            return;
+        }
+        try {
             int keep = maxOffline - maxOffline / 10;
             if (offlineCount.get() <= maxOffline) {
                 return;
@@ -131,6 +142,8 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
                     return null;
                 });
             }
+        } finally {
+            trimming.set(false);
         }
     }
 }

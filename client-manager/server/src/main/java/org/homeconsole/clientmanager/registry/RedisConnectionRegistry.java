@@ -95,6 +95,10 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
     /** Offline entries kept (operators list them) before the longest-gone are forgotten, as a single node keeps. */
     public static final int DEFAULT_MAX_OFFLINE = 100_000;
+    /** Offline ids one trim script handles at most. */
+    private static final int TRIM_CHUNK = 1_000;
+    /** How often each node trims the offline agents (off the renewal thread: a slow trim must not cost liveness). */
+    private static final long TRIM_PERIOD_MS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnectionRegistry.class);
     private static final int READ_BATCH = 256;
@@ -197,21 +201,24 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             return redis.call('HMGET', KEYS[1], unpack(FIELDS))
             """);
 
-    // KEYS: offline sorted set, clients set; ARGV: most offline entries, how many to keep when trimming, prefix
+    // KEYS: offline sorted set, clients set
+    // ARGV: threshold (trim only above it), how many to keep, prefix, most ids to handle in this call
+    // → {entries deleted, ids handled}; a caller goes on while a call handled as many as it was allowed
     private static final Script TRIM_OFFLINE = new Script("""
             local n = redis.call('ZCARD', KEYS[1])
-            if n <= tonumber(ARGV[1]) then return 0 end
+            if n <= tonumber(ARGV[1]) then return {0, 0} end
+            local count = math.min(n - tonumber(ARGV[2]), tonumber(ARGV[4]))
             local removed = 0
-            for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, n - tonumber(ARGV[2]) - 1)) do
+            local ids = redis.call('ZRANGE', KEYS[1], 0, count - 1)
+            for _, id in ipairs(ids) do
               local key = ARGV[3] .. 'client:' .. id
               if redis.call('HGET', key, 'status') ~= 'online' then
-                redis.call('DEL', key)
+                removed = removed + redis.call('DEL', key)
                 redis.call('SREM', KEYS[2], id)
-                removed = removed + 1
               end
               redis.call('ZREM', KEYS[1], id)
             end
-            return removed
+            return {removed, #ids}
             """);
 
     // KEYS: incarnation set, incs hash; ARGV: incarnation, its node's liveness key
@@ -258,6 +265,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     private volatile RedisAsyncCommands<String, String> redis;
     private Disposable activations;
     private ScheduledExecutorService renewer;
+    private ScheduledExecutorService trimmer;
     private ExecutorService notifier;
 
     /**
@@ -275,7 +283,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     }
 
     /**
-     * @param maxOffline offline entries kept; when there are more, every node's renewal forgets the longest-gone,
+     * @param maxOffline offline entries kept; when there are more, every node forgets the longest-gone every 30 s,
      *                   down to nine tenths of it (entries written offline before this was added are not counted)
      */
     public RedisConnectionRegistry(String redisUri, String nodeId, String keyPrefix, Duration livenessTtl,
@@ -344,6 +352,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
                 .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
                 .build());
         renewer = Executors.newSingleThreadScheduledExecutor(daemon("redis-registry-renew-" + nodeId));
+        trimmer = Executors.newSingleThreadScheduledExecutor(daemon("redis-registry-trim-" + nodeId));
         notifier = Executors.newSingleThreadExecutor(daemon("redis-registry-state-lost-" + nodeId));
         try {
             connection = client.connect();
@@ -365,6 +374,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
         }
         long period = Math.max(100, livenessTtl.toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renewQuietly, period, period, TimeUnit.MILLISECONDS);
+        trimmer.scheduleWithFixedDelay(this::trimQuietly, TRIM_PERIOD_MS, TRIM_PERIOD_MS, TimeUnit.MILLISECONDS);
         LOG.info("Connection registry in Redis at {} under '{}': node {} (incarnation {}), liveness TTL {} ms",
                 safeUri(), prefix, nodeId, incarnation, livenessTtl.toMillis());
     }
@@ -588,7 +598,6 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             if (failed > 0) {
                 LOG.info("Liveness of node {} renewed in Redis again after {} failed attempts", nodeId, failed);
             }
-            trimOffline();
         } catch (RuntimeException e) {
             long failed = renewFailures.incrementAndGet();
             if (failed == 1 || failed % 30 == 0) {
@@ -598,14 +607,38 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
         }
     }
 
-    /** Forgets the longest-gone offline entries while there are more than {@code maxOffline}; returns how many. */
+    /**
+     * Forgets the longest-gone offline entries while there are more than {@code maxOffline}, down to nine tenths of
+     * it, {@value #TRIM_CHUNK} per script call so that Redis is never held long; returns how many it deleted.
+     */
     long trimOffline() {
-        Long removed = await(eval(TRIM_OFFLINE, ScriptOutputType.INTEGER, keys(prefix + "offline", clientsKey),
-                String.valueOf(maxOffline), String.valueOf(maxOffline - maxOffline / 10), prefix), "trim offline");
-        if (removed != null && removed > 0) {
+        String keep = String.valueOf(maxOffline - maxOffline / 10);
+        String threshold = String.valueOf(maxOffline);
+        long removed = 0;
+        while (true) {
+            List<Object> reply = await(eval(TRIM_OFFLINE, ScriptOutputType.MULTI, keys(prefix + "offline", clientsKey),
+                    threshold, keep, prefix, String.valueOf(TRIM_CHUNK)), "trim offline");
+            removed += (Long) reply.get(0);
+            if ((Long) reply.get(1) < TRIM_CHUNK) {
+                break;
+            }
+            threshold = keep; // started: go on down to what is kept
+        }
+        if (removed > 0) {
             LOG.info("Forgot the {} longest-gone offline agents (more than {} were offline)", removed, maxOffline);
         }
-        return removed == null ? 0 : removed;
+        return removed;
+    }
+
+    private void trimQuietly() {
+        if (closed) {
+            return;
+        }
+        try {
+            trimOffline();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not trim the offline agents in Redis: {}", e.getMessage());
+        }
     }
 
     private void renew(boolean first) {
@@ -773,6 +806,9 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             }
             if (renewer != null) {
                 renewer.shutdownNow();
+            }
+            if (trimmer != null) {
+                trimmer.shutdownNow();
             }
             if (notifier != null) {
                 notifier.shutdown();

@@ -316,4 +316,22 @@ class RedisConnectionRegistryIT extends ConnectionRegistryContract {
         small.offline("agent-000", "s-0b", start.plusSeconds(50), "gone again");
         assertThat(small.trimOffline()).as("9 offline again, at most 10").isZero();
     }
+
+    @Test
+    void aLargeTrimGoesInChunksDownToNineTenths() {
+        RedisConnectionRegistry registry = new RedisConnectionRegistry(RedisSupport.redisUri(), NODE_A, prefix,
+                Duration.ofSeconds(5), RedisConnectionRegistry.DEFAULT_COMMAND_TIMEOUT, 1_000, null);
+        extra.add(registry);
+        registry.start();
+        Instant start = now();
+        for (int i = 0; i < 2_500; i++) {
+            String id = String.format("agent-%05d", i);
+            registry.online(client(id, "s-" + i, NODE_A, start));
+            registry.offline(id, "s-" + i, start.plusMillis(i), "gone");
+        }
+        assertThat(registry.trimOffline()).as("2,500 offline, 900 kept, in chunks of 1,000").isEqualTo(1_600);
+        List<ClientInfo> left = registry.list();
+        assertThat(left).hasSize(900);
+        assertThat(left.get(0).id()).isEqualTo("agent-01600");
+    }
 }
