@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,7 +22,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     /** Entries now offline; every change of an entry's status is made under its key's lock in {@link #clients}. */
     private final AtomicInteger offlineCount = new AtomicInteger();
     /** Set while one thread trims: the others go on instead of waiting for it. */
-    private final java.util.concurrent.atomic.AtomicBoolean trimming = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean trimming = new AtomicBoolean();
 
     public InMemoryConnectionRegistry(int maxOffline) {
         if (maxOffline < 1) {

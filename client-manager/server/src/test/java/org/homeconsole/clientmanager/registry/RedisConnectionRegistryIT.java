@@ -57,6 +57,14 @@ class RedisConnectionRegistryIT extends ConnectionRegistryContract {
         return registries.computeIfAbsent(nodeId, id -> started(RedisSupport.redisUri(), id, Duration.ofSeconds(5), null));
     }
 
+    private RedisConnectionRegistry startedWithMaxOffline(int maxOffline) {
+        RedisConnectionRegistry registry = new RedisConnectionRegistry(RedisSupport.redisUri(), NODE_A, prefix,
+                Duration.ofSeconds(5), RedisConnectionRegistry.DEFAULT_COMMAND_TIMEOUT, maxOffline, null);
+        extra.add(registry);
+        registry.start();
+        return registry;
+    }
+
     private RedisConnectionRegistry started(String uri, String nodeId, Duration ttl, Runnable onStateLost) {
         RedisConnectionRegistry registry = new RedisConnectionRegistry(uri, nodeId, prefix, ttl,
                 RedisConnectionRegistry.DEFAULT_COMMAND_TIMEOUT, onStateLost);
@@ -290,10 +298,7 @@ class RedisConnectionRegistryIT extends ConnectionRegistryContract {
 
     @Test
     void theLongestGoneOfflineAgentsAreForgottenBeyondMaxOfflineAndOnlineOnesNever() {
-        RedisConnectionRegistry small = new RedisConnectionRegistry(RedisSupport.redisUri(), NODE_A, prefix,
-                Duration.ofSeconds(5), RedisConnectionRegistry.DEFAULT_COMMAND_TIMEOUT, 10, null);
-        extra.add(small);
-        small.start();
+        RedisConnectionRegistry small = startedWithMaxOffline(10);
         Instant start = now();
         for (int i = 0; i < 100; i++) {
             small.online(client(String.format("agent-%03d", i), "s-" + i, NODE_A, start));
@@ -319,10 +324,7 @@ class RedisConnectionRegistryIT extends ConnectionRegistryContract {
 
     @Test
     void aLargeTrimGoesInChunksDownToNineTenths() {
-        RedisConnectionRegistry registry = new RedisConnectionRegistry(RedisSupport.redisUri(), NODE_A, prefix,
-                Duration.ofSeconds(5), RedisConnectionRegistry.DEFAULT_COMMAND_TIMEOUT, 1_000, null);
-        extra.add(registry);
-        registry.start();
+        RedisConnectionRegistry registry = startedWithMaxOffline(1_000);
         Instant start = now();
         for (int i = 0; i < 2_500; i++) {
             String id = String.format("agent-%05d", i);

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * @param maxBodyBytes {@code HOMECONSOLE_HTTP_MAX_BODY_BYTES} (16 MiB): larger request bodies are refused with 413
  * @param topicPrefix {@code HOMECONSOLE_TOPIC_PREFIX} (homeconsole): first part of every Kafka topic name
  *                    ({@code <prefix>.events}, {@code <prefix>.events.dlq}, {@code <prefix>.services}, {@code <prefix>.rpc.<node>})
+ * @param eventPartitions {@code HOMECONSOLE_EVENT_PARTITIONS} (6): partitions of the events and dead-letter topics
+ *                        when this node creates them; a topic that exists keeps its own
  * @param source where these came from; plugins read their own settings (e.g. {@code CLIENT_MANAGER_MODE}) from it
  */
 public record Settings(
@@ -45,6 +47,7 @@ public record Settings(
         Duration serviceCallTimeout,
         long maxBodyBytes,
         String topicPrefix,
+        int eventPartitions,
         SettingsSource source) {
 
     private static final Pattern BOOTSTRAP = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5})*");
@@ -85,10 +88,9 @@ public record Settings(
             throw new SettingsException("HOMECONSOLE_TOPIC_PREFIX", "'" + topicPrefix + "' may hold only letters, digits, '.', '_' and '-' (at most 100)");
         }
         long maxBody = number(source, "HOMECONSOLE_HTTP_MAX_BODY_BYTES", 16L << 20, 1024, 1L << 31);
-        Settings settings = new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
-                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, source);
-        settings.eventPartitions(); // checked with the rest at start-up
-        return settings;
+        int eventPartitions = (int) number(source, "HOMECONSOLE_EVENT_PARTITIONS", 6, 1, 10_000);
+        return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
+                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, eventPartitions, source);
     }
 
     /**
@@ -100,14 +102,6 @@ public record Settings(
                 .flatMap(value -> java.util.Arrays.stream(value.split(",")))
                 .map(String::strip).filter(name -> !name.isEmpty())
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
-    }
-
-    /**
-     * {@code HOMECONSOLE_EVENT_PARTITIONS} (6): partitions of the events and dead-letter topics when this node
-     * creates them; a topic that exists keeps its own.
-     */
-    public int eventPartitions() {
-        return (int) number(source, "HOMECONSOLE_EVENT_PARTITIONS", 6, 1, 10_000);
     }
 
     /** Creates the data directory, failing with a message naming {@code HOMECONSOLE_DATA_DIR}. */
