@@ -36,6 +36,7 @@ import org.homeconsole.connector.kafka.internal.EventDispatcher;
 import org.homeconsole.connector.kafka.internal.KafkaClientConfigs;
 import org.homeconsole.connector.kafka.internal.KafkaTopics;
 import org.homeconsole.connector.kafka.internal.PartitionProgress;
+import org.homeconsole.connector.kafka.internal.RoomSignal;
 import org.homeconsole.connector.kafka.internal.SubscriberSet;
 import org.homeconsole.connector.kafka.internal.SubscriberWorker;
 import org.slf4j.Logger;
@@ -117,6 +118,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
     private final KafkaEventBusSettings settings;
     private final CloudEventCodec codec;
     private final SubscriberSet subscribers = new SubscriberSet();
+    private final RoomSignal roomSignal = new RoomSignal();
     private volatile State state = State.NEW;
     private final DeadLetterWriter deadLetters;
     private volatile Producer<String, byte[]> producer;
@@ -174,7 +176,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
             consumer = new KafkaConsumer<>(KafkaClientConfigs.consumer(settings.bootstrapServers(), client + "-consumer",
                     settings.consumerGroupId(), consumerOverrides));
             Map<TopicPartition, PartitionProgress> progress = position(consumer, partitions);
-            dispatcher = new EventDispatcher(consumer, progress, subscribers, codec, deadLetters,
+            dispatcher = new EventDispatcher(consumer, progress, subscribers, codec, deadLetters, roomSignal,
                     settings.consumerGroupId(), settings.commitInterval());
             consumerThread = new Thread(dispatcher, "hc-events-consumer-" + settings.nodeId());
             consumerThread.setDaemon(true);
@@ -331,7 +333,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
                 throw new IllegalStateException("Kafka event bus of node " + settings.nodeId() + " is closed");
             }
             SubscriberWorker worker = new SubscriberWorker(subscriber, parsed, handler, settings.subscriberQueueCapacity(),
-                    settings.maxAttempts(), settings.retryBackoff(), deadLetters, subscribers::remove);
+                    settings.maxAttempts(), settings.retryBackoff(), deadLetters, roomSignal, subscribers::remove);
             subscribers.add(worker);
             worker.start();
             return worker;

@@ -7,6 +7,7 @@ import static org.homeconsole.connector.kafka.PlainKafkaClients.header;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -100,6 +101,31 @@ class KafkaEventBusDeliveryIT {
         synchronized (seen) {
             assertThat(seen).containsExactlyElementsOf(IntStream.range(0, 10_000).boxed().toList());
         }
+    }
+
+    @Test
+    void shouldDeliverEveryEventInKeyOrderWhenEveryPartitionWaitsForAFullQueue() throws Exception {
+        // given: a queue of 16 and keys on every partition, so that the consumer pauses all of them and sleeps
+        // until the subscriber has drained its queue to half (RoomSignal), over and over
+        KafkaEventBus bus = bus(settings().withSubscriberQueueCapacity(16));
+        Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+        bus.subscribe("test.paused", "counter.incremented", e -> seen
+                .computeIfAbsent(e.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                .add(e.data().get("seq").asInt()));
+        bus.start();
+
+        // when
+        List<CompletableFuture<Event>> acks = new ArrayList<>();
+        for (int seq = 0; seq < 5_000; seq++) {
+            acks.add(bus.publish("counter.incremented", "key-" + (seq % 64), Map.of("seq", seq)));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+        // then: everything arrives, and each key's events in the order published
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(seen.values().stream().mapToInt(List::size).sum()).isEqualTo(5_000));
+        assertThat(seen).hasSize(64);
+        seen.forEach((key, seqs) -> assertThat(seqs).as(key).isSorted());
     }
 
     @Test

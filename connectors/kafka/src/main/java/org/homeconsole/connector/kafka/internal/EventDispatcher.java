@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * every matching subscriber has finished.
  *
  * <p>When a subscriber's queue is full, the partition's remaining records wait in a backlog and
- * the partition is paused (the consumer keeps polling the others) until the queue has room again.
+ * the partition is paused (the consumer keeps polling the others) until the queue has room again;
+ * when every partition waits so, the consumer sleeps until a subscriber's queue has drained to half
+ * ({@link RoomSignal}) or for {@code BACKLOG_POLL} at most.
  *
  * <p>Per record it reads the envelope only (the data is decoded by the first subscriber that wants
  * it), looks up the subscriptions of the event's type in {@link EventRouter} and adds one shared
@@ -44,6 +46,7 @@ public final class EventDispatcher implements Runnable {
     private final EventRouter router;
     private final CloudEventCodec codec;
     private final DeadLetterWriter deadLetters;
+    private final RoomSignal roomSignal;
     private final String groupId;
     private final long commitIntervalNanos;
     private final TopicPartition[] partitionOrder;
@@ -58,8 +61,8 @@ public final class EventDispatcher implements Runnable {
      * @param subscribers the live subscriptions (read at the start of every poll round)
      */
     public EventDispatcher(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> partitions,
-            SubscriberSet subscribers, CloudEventCodec codec, DeadLetterWriter deadLetters, String groupId,
-            Duration commitInterval) {
+            SubscriberSet subscribers, CloudEventCodec codec, DeadLetterWriter deadLetters, RoomSignal roomSignal,
+            String groupId, Duration commitInterval) {
         this.consumer = consumer;
         this.partitions = Map.copyOf(partitions);
         this.partitionOrder = this.partitions.keySet().toArray(TopicPartition[]::new);
@@ -70,16 +73,25 @@ public final class EventDispatcher implements Runnable {
         this.router = new EventRouter(subscribers);
         this.codec = codec;
         this.deadLetters = deadLetters;
+        this.roomSignal = roomSignal;
         this.groupId = groupId;
         this.commitIntervalNanos = commitInterval.toNanos();
     }
 
     @Override
     public void run() {
+        roomSignal.consumerIs(Thread.currentThread());
         long nextCommit = System.nanoTime() + commitIntervalNanos;
         while (running) {
             try {
-                ConsumerRecords<String, byte[]> records = consumer.poll(pausedPartitions > 0 ? BACKLOG_POLL : IDLE_POLL);
+                ConsumerRecords<String, byte[]> records;
+                if (pausedPartitions == partitionOrder.length) {
+                    // nothing to fetch until a subscriber has room: sleep until one says so, then take what arrived
+                    roomSignal.await(BACKLOG_POLL.toNanos());
+                    records = consumer.poll(Duration.ZERO);
+                } else {
+                    records = consumer.poll(pausedPartitions > 0 ? BACKLOG_POLL : IDLE_POLL);
+                }
                 for (TopicPartition partition : records.partitions()) {
                     partitions.get(partition).backlog().addAll(records.records(partition));
                 }

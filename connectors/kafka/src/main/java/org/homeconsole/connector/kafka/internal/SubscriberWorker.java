@@ -40,13 +40,14 @@ public final class SubscriberWorker implements Subscription {
     private final int maxAttempts;
     private final Duration backoff;
     private final DeadLetterWriter deadLetters;
+    private final RoomSignal roomSignal;
     private final Consumer<SubscriberWorker> onClose;
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean halted;
 
     public SubscriberWorker(String name, EventPattern pattern, EventHandler handler, int queueCapacity, int maxAttempts,
-            Duration backoff, DeadLetterWriter deadLetters, Consumer<SubscriberWorker> onClose) {
+            Duration backoff, DeadLetterWriter deadLetters, RoomSignal roomSignal, Consumer<SubscriberWorker> onClose) {
         this.name = name;
         this.pattern = pattern;
         this.handler = handler;
@@ -54,6 +55,7 @@ public final class SubscriberWorker implements Subscription {
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
         this.deadLetters = deadLetters;
+        this.roomSignal = roomSignal;
         this.onClose = onClose;
         this.thread = new Thread(this::run, "hc-event-subscriber-" + name);
         // a forgotten subscription must not keep the JVM alive; unfinished events are redelivered anyway
@@ -154,11 +156,20 @@ public final class SubscriberWorker implements Subscription {
             }
             deliver(batch.get(i));
             if (i + 1 - released == RELEASE_EVERY) {
-                queued.addAndGet(-RELEASE_EVERY);
+                release(RELEASE_EVERY);
                 released = i + 1;
             }
         }
-        queued.addAndGet(released - size);
+        release(size - released);
+    }
+
+    /** Gives back room for {@code events}; wakes the consumer when the queue has just drained to half. */
+    private void release(int events) {
+        int left = queued.addAndGet(-events);
+        int half = capacity / 2;
+        if (left <= half && left + events > half) {
+            roomSignal.roomAgain();
+        }
     }
 
     private void deliver(Delivery delivery) {
@@ -221,7 +232,7 @@ public final class SubscriberWorker implements Subscription {
         List<Delivery> batch;
         while ((batch = queue.poll()) != null) {
             batch.forEach(Delivery::done);
-            queued.addAndGet(-batch.size());
+            release(batch.size());
         }
     }
 }

@@ -87,7 +87,7 @@ class EventRouterTest {
 
     private SubscriberWorker worker(String name, String pattern, int capacity) {
         SubscriberWorker worker = new SubscriberWorker(name, EventPattern.of(pattern), event -> { }, capacity, 1, Duration.ZERO,
-                new DeadLetterWriter(() -> null, "dlq"), subscriptions::remove);
+                new DeadLetterWriter(() -> null, "dlq"), new RoomSignal(), subscriptions::remove);
         subscriptions.add(worker);
         return worker;
     }
