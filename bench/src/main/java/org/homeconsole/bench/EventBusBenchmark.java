@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -38,8 +39,11 @@ public final class EventBusBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(EventBusBenchmark.class);
     private static final int WARMUP_EVENTS = 50_000;
     private static final Duration DRAIN_CAP = Duration.ofSeconds(30);
+    /** JIT compiler cores over a warm-up pass below which the JIT counts as settled */
+    private static final double JIT_SETTLED = 0.05;
 
     private final Options options;
+    private final Path dataDir;
     private final String bootstrap;
     private final Admin admin;
     private final ObjectMapper mapper = JsonMapper.builder().findAndAddModules().build();
@@ -48,8 +52,9 @@ public final class EventBusBenchmark {
     private final Duration linger;
     private final Report report = new Report();
 
-    private EventBusBenchmark(Options options, String bootstrap, Admin admin) {
+    private EventBusBenchmark(Options options, String bootstrap, Admin admin, Path dataDir) {
         this.options = options;
+        this.dataDir = dataDir;
         this.bootstrap = bootstrap;
         this.admin = admin;
         this.busDefaults = KafkaEventBusSettings.defaults(bootstrap, "bench");
@@ -59,9 +64,13 @@ public final class EventBusBenchmark {
     public static void main(String[] args) throws IOException {
         Options options = Options.parse(args);
         Path dataDir = Files.createTempDirectory("hc-bench-kafka-");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dataDir).port(0).build().start();
+        // a deleted topic's files go at once (cleanUp waits for it), not 60 s later: Kafka's delay put the
+        // deletion of the throughput cases' ~1 GB of logs, and the disk writes behind it, into the first
+        // latency round, where every case, raw included, then stalled for up to 100 ms
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dataDir).port(0)
+                        .property("log.segment.delete.delay.ms", "0").build().start();
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            new EventBusBenchmark(options, broker.bootstrapServers(), admin).run();
+            new EventBusBenchmark(options, broker.bootstrapServers(), admin, dataDir).run();
         } finally {
             deleteRecursively(dataDir);
         }
@@ -69,14 +78,7 @@ public final class EventBusBenchmark {
 
     private void run() throws IOException {
         header();
-        // JIT-compiles the broker, the clients and the bus before anything counts: without it the first
-        // cases of round 1 ran at a third of their later speed
-        int warmupEvents = Math.max(WARMUP_EVENTS, options.events() / 2);
-        LOG.info("Warm-up round: {} events through every case (not reported)", warmupEvents);
-        throughput("warm", 0, 0, warmupEvents);
-        for (int subscribers : options.subscribers()) {
-            throughput("warm", 0, subscribers, warmupEvents);
-        }
+        warmUp();
 
         List<Results.Throughput> throughput = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
@@ -114,6 +116,36 @@ public final class EventBusBenchmark {
             Files.writeString(options.out(), text);
             LOG.info("Written to {}", options.out().toAbsolutePath());
         }
+    }
+
+    /**
+     * JIT-compiles the broker, the clients and the bus before anything counts: passes of every throughput case
+     * (not reported) until the JIT compiler threads used less than {@value #JIT_SETTLED} cores over a pass, for
+     * at most {@code --jit-warmup-max-seconds} (at least one pass). C2 needs a minute or more of this load on 2
+     * cores to compile the broker's and the clients' hot paths; cases measured meanwhile measured the compiler
+     * as much as Kafka and the bus, and whichever case ran first in a round paid most.
+     */
+    private void warmUp() {
+        int warmupEvents = Math.max(WARMUP_EVENTS, options.events() / 2);
+        long started = System.nanoTime();
+        long cap = started + options.jitWarmupMax().toNanos();
+        double jitCores;
+        int pass = 0;
+        do {
+            pass++;
+            long jitBefore = ResourceMeter.compilerTicks();
+            long passStart = System.nanoTime();
+            LOG.info("Warm-up pass {}: {} events through every case (not reported)", pass, warmupEvents);
+            throughput("warm" + pass, 0, 0, warmupEvents);
+            for (int subscribers : options.subscribers()) {
+                throughput("warm" + pass, 0, subscribers, warmupEvents);
+            }
+            jitCores = (ResourceMeter.compilerTicks() - jitBefore) * 0.01 / ((System.nanoTime() - passStart) / 1e9);
+            LOG.info("Warm-up pass {}: JIT compiler threads used {} cores", pass, String.format("%.2f", jitCores));
+        } while (jitCores >= JIT_SETTLED && System.nanoTime() - cap < 0);
+        report.line("- warm-up: %d pass(es) of every throughput case with %,d events in %.0f s, until the JIT compiler used "
+                + "less than %.2f cores over a pass (last: %.2f%s)", pass, warmupEvents, (System.nanoTime() - started) / 1e9,
+                JIT_SETTLED, jitCores, jitCores >= JIT_SETTLED ? ", NOT settled: --jit-warmup-max-seconds reached" : "");
     }
 
     private Results.Throughput throughput(String kind, int round, int subscribers, int events) {
@@ -165,10 +197,30 @@ public final class EventBusBenchmark {
         return "bench." + runId + "." + kind + "." + (subscribers == 0 ? "raw" : "bus" + subscribers) + ".r" + round;
     }
 
-    /** Deletes the case's topics so that the broker's disk and caches stay small, and collects garbage between cases. */
+    /**
+     * Deletes the case's topics and waits until their files are gone, so that the broker's disk and caches stay
+     * small and no case pays for an earlier one's clean-up; collects garbage between cases.
+     */
     private void cleanUp(String topic, int subscribers) {
         await(admin.deleteTopics(subscribers == 0 ? List.of(topic) : List.of(topic, topic + ".dlq")).all());
+        long deadline = System.nanoTime() + DRAIN_CAP.toNanos();
+        // partition directories are <topic>-<n>, renamed to <topic>-<n>.<id>-delete until the broker deletes them
+        while (hasFilesOf(topic)) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("The files of {} were still there {} s after it was deleted", topic, DRAIN_CAP.toSeconds());
+                break;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
         System.gc();
+    }
+
+    private boolean hasFilesOf(String topic) {
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            return entries.anyMatch(entry -> entry.getFileName().toString().startsWith(topic));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + dataDir, e);
+        }
     }
 
     private void header() {

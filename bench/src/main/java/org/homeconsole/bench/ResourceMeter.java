@@ -1,9 +1,13 @@
 package org.homeconsole.bench;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +19,9 @@ import java.util.Map;
  * of the pipeline (the broker, the clients, the bus's threads) paid for an event.
  *
  * @param cpuNanos the whole process, JIT and GC threads included
- * @param byGroup CPU nanoseconds of the Java threads per {@link #GROUPS group}, plus {@code jvm} for
- *                the rest of the process (GC and JIT threads, which are not Java threads)
+ * @param byGroup CPU nanoseconds of the Java threads per {@link #GROUPS group}, plus {@code JIT} for the
+ *                compiler threads (from Linux's {@code /proc}, 10 ms resolution) and {@code GC, VM} for the rest
+ *                of the process (GC and VM threads, which are not Java threads)
  * @param machine the machine's counters when measured (a point, not a difference)
  * @param stealShare of a difference: CPU time the hypervisor took, as a share of all (-1 unknown)
  * @param othersCpuSeconds of a difference: CPU seconds every other process used (-1 unknown)
@@ -26,7 +31,9 @@ record ResourceMeter(long cpuNanos, long gcMillis, long gcCount, Map<String, Lon
 
     /** Report order of the thread groups. */
     static final List<String> GROUPS = List.of("generator", "producer I/O", "raw consumer", "bus dispatcher",
-            "bus subscribers", "broker", "jvm");
+            "bus subscribers", "broker", "JIT", "GC, VM");
+    /** Linux's USER_HZ, as in {@link MachineLoad}. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -48,10 +55,40 @@ record ResourceMeter(long cpuNanos, long gcMillis, long gcCount, Map<String, Lon
                 }
             }
         }
+        byThread.put(COMPILER_KEY, compilerTicks() * NANOS_PER_TICK);
         return new ResourceMeter(cpu, gcMillis, gcCount, byThread, MachineLoad.now(), -1, -1);
     }
 
-    /** What was spent from {@code start} until now; threads that ended in between are counted as {@code jvm}. */
+    private static final String COMPILER_KEY = "-1/JIT";
+
+    /**
+     * CPU clock ticks of the JIT compiler threads ({@code C1 CompilerThre…}, {@code C2 CompilerThre…} in
+     * {@code /proc/self/task/<tid>/stat}); they are hidden from {@link ThreadMXBean}. 0 where there is no {@code /proc}.
+     */
+    static long compilerTicks() {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // fields 14 and 15 of stat (utime, stime) are 11 and 12 after the name
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the JIT's time stays in "GC, VM"
+        }
+        return ticks;
+    }
+
+    /** What was spent from {@code start} until now; threads that ended in between are counted as {@code GC, VM}. */
     static ResourceMeter since(ResourceMeter start) {
         ResourceMeter end = now();
         Map<String, Long> groups = new LinkedHashMap<>();
@@ -63,7 +100,7 @@ record ResourceMeter(long cpuNanos, long gcMillis, long gcCount, Map<String, Lon
             javaThreads += spent;
         }
         long process = end.cpuNanos - start.cpuNanos;
-        groups.put("jvm", Math.max(0, process - javaThreads));
+        groups.put("GC, VM", Math.max(0, process - javaThreads));
         return new ResourceMeter(process, end.gcMillis - start.gcMillis, end.gcCount - start.gcCount, groups, end.machine,
                 end.machine.stealShare(start.machine), end.machine.othersCpuSeconds(start.machine, process / 1e9));
     }
@@ -73,6 +110,9 @@ record ResourceMeter(long cpuNanos, long gcMillis, long gcCount, Map<String, Lon
     }
 
     private static String group(String threadName) {
+        if (threadName.equals("JIT")) {
+            return "JIT";
+        }
         if (threadName.equals("main")) {
             return "generator";
         }
