@@ -41,6 +41,13 @@ public final class EventBusBenchmark {
     private static final Duration DRAIN_CAP = Duration.ofSeconds(30);
     /** JIT compiler cores over a warm-up pass below which the JIT counts as settled */
     private static final double JIT_SETTLED = 0.05;
+    /**
+     * Case numbers of the raw clients: the baseline, and the diagnostics with a CloudEvents envelope in binary and in
+     * structured mode ({@link RawKafkaPipe.Envelope}); the bus's cases are numbered by their subscriber counts.
+     */
+    private static final int RAW = 0;
+    private static final int RAW_CE = -1;
+    private static final int RAW_CE_STRUCTURED = -2;
 
     private final Options options;
     private final Path dataDir;
@@ -82,9 +89,8 @@ public final class EventBusBenchmark {
 
         List<Results.Throughput> throughput = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
-            throughput.add(throughput("tput", round, 0, options.events()));
-            for (int subscribers : options.subscribers()) {
-                throughput.add(throughput("tput", round, subscribers, options.events()));
+            for (int pipeCase : cases()) {
+                throughput.add(throughput("tput", round, pipeCase, options.events()));
             }
         }
         report.throughput(throughput);
@@ -96,12 +102,11 @@ public final class EventBusBenchmark {
         // the first open-loop case of a run used half a core more than the same case later (JIT of the
         // paced path, the broker settling after the throughput cases); let an unreported one pay for it
         LOG.info("Warm-up latency case (not reported)");
-        latency(0, 0);
+        latency(0, RAW);
         List<Results.Latency> latency = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
-            latency.add(latency(round, 0));
-            for (int subscribers : options.subscribers()) {
-                latency.add(latency(round, subscribers));
+            for (int pipeCase : cases()) {
+                latency.add(latency(round, pipeCase));
             }
         }
         report.latency(latency, options.rate());
@@ -136,9 +141,8 @@ public final class EventBusBenchmark {
             long jitBefore = ResourceMeter.compilerTicks();
             long passStart = System.nanoTime();
             LOG.info("Warm-up pass {}: {} events through every case (not reported)", pass, warmupEvents);
-            throughput("warm" + pass, 0, 0, warmupEvents);
-            for (int subscribers : options.subscribers()) {
-                throughput("warm" + pass, 0, subscribers, warmupEvents);
+            for (int pipeCase : cases()) {
+                throughput("warm" + pass, 0, pipeCase, warmupEvents);
             }
             jitCores = (ResourceMeter.compilerTicks() - jitBefore) * 0.01 / ((System.nanoTime() - passStart) / 1e9);
             LOG.info("Warm-up pass {}: JIT compiler threads used {} cores", pass, String.format("%.2f", jitCores));
@@ -156,7 +160,7 @@ public final class EventBusBenchmark {
             LOG.info("  {} events/s delivered to every reader ({} s), {} acked/s, CPU {} s", (long) result.eventsPerSecond(),
                     String.format("%.2f", result.seconds()), (long) result.ackedPerSecond(),
                     String.format("%.1f", result.used().cpuSeconds()));
-            if (round == 1 && (subscribers == 0 || subscribers == options.subscribers().get(0))) {
+            if (round == 1 && (subscribers <= 0 || subscribers == options.subscribers().get(0))) {
                 RecordSample.Sizes sizes = RecordSample.of(bootstrap, topic, busDefaults.partitions());
                 report.line("- %s: value %.0f bytes, key + value + headers %.0f bytes per record", pipe.name(), sizes.value(), sizes.total());
             }
@@ -184,17 +188,31 @@ public final class EventBusBenchmark {
         }
     }
 
-    /** @param subscribers 0 for the raw clients */
+    /** The cases of a round in order: raw, the raw CloudEvents diagnostics when asked for, the bus with each subscriber count. */
+    private List<Integer> cases() {
+        List<Integer> cases = new ArrayList<>();
+        cases.add(RAW);
+        if (options.rawCloudEvents()) {
+            cases.add(RAW_CE);
+            cases.add(RAW_CE_STRUCTURED);
+        }
+        cases.addAll(options.subscribers());
+        return cases;
+    }
+
+    /** @param subscribers {@link #RAW}, {@link #RAW_CE} or {@link #RAW_CE_STRUCTURED} for the raw clients, else the bus's subscriber count */
     private Pipe open(String topic, int subscribers, Supplier<Receiver> receivers) {
-        if (subscribers == 0) {
+        if (subscribers <= 0) {
             await(admin.createTopics(List.of(new NewTopic(topic, busDefaults.partitions(), (short) 1))).all());
-            return new RawKafkaPipe(bootstrap, topic, busDefaults.partitions(), linger, mapper, receivers.get());
+            RawKafkaPipe.Envelope envelope = subscribers == RAW ? RawKafkaPipe.Envelope.NONE
+                    : subscribers == RAW_CE ? RawKafkaPipe.Envelope.BINARY : RawKafkaPipe.Envelope.STRUCTURED;
+            return new RawKafkaPipe(bootstrap, topic, busDefaults.partitions(), linger, mapper, receivers.get(), envelope);
         }
         return new BusPipe(bootstrap, topic.replace('.', '-'), topic, subscribers, linger, receivers);
     }
 
     private String topic(String kind, int round, int subscribers) {
-        return "bench." + runId + "." + kind + "." + (subscribers == 0 ? "raw" : "bus" + subscribers) + ".r" + round;
+        return "bench." + runId + "." + kind + "." + (subscribers == RAW ? "raw" : subscribers == RAW_CE ? "rawce" : subscribers == RAW_CE_STRUCTURED ? "rawces" : "bus" + subscribers) + ".r" + round;
     }
 
     /**
@@ -202,7 +220,7 @@ public final class EventBusBenchmark {
      * small and no case pays for an earlier one's clean-up; collects garbage between cases.
      */
     private void cleanUp(String topic, int subscribers) {
-        await(admin.deleteTopics(subscribers == 0 ? List.of(topic) : List.of(topic, topic + ".dlq")).all());
+        await(admin.deleteTopics(subscribers <= 0 ? List.of(topic) : List.of(topic, topic + ".dlq")).all());
         long deadline = System.nanoTime() + DRAIN_CAP.toNanos();
         // partition directories are <topic>-<n>, renamed to <topic>-<n>.<id>-delete until the broker deletes them
         while (hasFilesOf(topic)) {

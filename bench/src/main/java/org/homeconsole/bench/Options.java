@@ -15,15 +15,17 @@ import java.util.List;
  * @param rounds how many times every case is repeated (spread on a noisy machine)
  * @param subscribers the subscriber counts of the bus cases
  * @param caseCap the most one throughput case may take
+ * @param rawCloudEvents whether to add the diagnostic cases of raw clients carrying a CloudEvents envelope (binary and
+ *                       structured mode)
  * @param jitWarmupMax the longest the unreported warm-up passes may go on waiting for the JIT compiler to settle
  * @param linger producer {@code linger.ms} of the bus and of the raw baseline alike; {@code null} keeps the bus's default
  * @param out where the Markdown report is also written; {@code null} for the log only
  */
 record Options(int events, int rate, Duration warmup, Duration measured, int rounds, List<Integer> subscribers,
-        Duration caseCap, Duration jitWarmupMax, Duration linger, Path out) {
+        Duration caseCap, boolean rawCloudEvents, Duration jitWarmupMax, Duration linger, Path out) {
 
     static final String USAGE = "options: --events=200000 --rate=10000 --warmup-seconds=3 --latency-seconds=10 "
-            + "--rounds=3 --subscribers=1,4,16 --case-cap-seconds=120 --jit-warmup-max-seconds=240 [--linger-ms=N] [--out=bench/target/event-bus.md]";
+            + "--rounds=3 --subscribers=1,4,16 --case-cap-seconds=120 --jit-warmup-max-seconds=240 --raw-ce=false [--linger-ms=N] [--out=bench/target/event-bus.md]";
 
     static Options parse(String... args) {
         int events = 200_000;
@@ -34,6 +36,7 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
         List<Integer> subscribers = List.of(1, 4, 16);
         int cap = 120;
         int jitWarmupMax = 240;
+        boolean rawCloudEvents = false;
         Duration linger = null;
         Path out = null;
         for (String arg : args) {
@@ -51,6 +54,7 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
                 case "rounds" -> rounds = positive(name, value);
                 case "subscribers" -> subscribers = Arrays.stream(value.split(",")).map(s -> positive(name, s.trim())).toList();
                 case "case-cap-seconds" -> cap = positive(name, value);
+                case "raw-ce" -> rawCloudEvents = Boolean.parseBoolean(value);
                 case "jit-warmup-max-seconds" -> jitWarmupMax = Integer.parseInt(value);
                 case "linger-ms" -> linger = Duration.ofMillis(Integer.parseInt(value));
                 case "out" -> out = Path.of(value);
@@ -58,7 +62,7 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
             }
         }
         return new Options(events, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(measured), rounds, subscribers,
-                Duration.ofSeconds(cap), Duration.ofSeconds(jitWarmupMax), linger, out);
+                Duration.ofSeconds(cap), rawCloudEvents, Duration.ofSeconds(jitWarmupMax), linger, out);
     }
 
     private static int positive(String name, String value) {

@@ -1,8 +1,15 @@
 package org.homeconsole.bench;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,6 +18,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,22 +27,63 @@ import org.slf4j.LoggerFactory;
  * The baseline: a plain {@link KafkaProducer} and a plain {@link KafkaConsumer} that assigns every
  * partition and starts at the end, as the bus does, on a topic with the bus's partition count. The
  * value is the same JSON the bus would carry (written by Jackson); there are no CloudEvents headers.
+ *
+ * <p>With another {@link Envelope}, a diagnostic rather than the baseline: the same plain clients carrying a
+ * CloudEvents envelope, with nothing of the bus. They show what the envelope alone costs in Kafka's clients
+ * and broker.
  */
 final class RawKafkaPipe implements Pipe {
 
+    /** What the raw clients wrap the data in. */
+    enum Envelope {
+        /** the baseline: the data as the value, no headers */
+        NONE("raw"),
+        /**
+         * CloudEvents binary mode: the six headers the bus writes ({@code ce_specversion}, {@code ce_id},
+         * {@code ce_type}, {@code ce_source}, {@code ce_time}, {@code content-type}); the consumer reads them as
+         * any CloudEvents reader must (each key, and id, type, source and time as text)
+         */
+        BINARY("raw + CE headers"),
+        /**
+         * CloudEvents structured mode: one {@code content-type: application/cloudevents+json} header and the
+         * attributes in the JSON value around the data; the consumer reads the attributes with a streaming
+         * parser and skips the data (a subscriber would parse it)
+         */
+        STRUCTURED("raw + CE structured");
+
+        final String pipeName;
+
+        Envelope(String pipeName) {
+            this.pipeName = pipeName;
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(RawKafkaPipe.class);
+    private static final Header CE_SPECVERSION = new RecordHeader("ce_specversion", utf8("1.0"));
+    private static final Header CE_TYPE = new RecordHeader("ce_type", utf8(Payload.TYPE));
+    private static final Header CE_SOURCE = new RecordHeader("ce_source", utf8("/homeconsole/bench"));
+    private static final Header CONTENT_TYPE = new RecordHeader("content-type", utf8("application/json"));
+    private static final Header STRUCTURED_CONTENT_TYPE = new RecordHeader("content-type", utf8("application/cloudevents+json"));
+    private static final byte[] STRUCTURED_ID = utf8("{\"specversion\":\"1.0\",\"id\":\"");
+    private static final byte[] STRUCTURED_TIME = utf8("\",\"source\":\"/homeconsole/bench\",\"type\":\"" + Payload.TYPE + "\",\"time\":\"");
+    private static final byte[] STRUCTURED_DATA = utf8("\",\"datacontenttype\":\"application/json\",\"data\":");
 
     private final String topic;
     private final ObjectMapper mapper;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Receiver receiver;
+    private final Envelope envelope;
     private final Thread thread;
     private volatile boolean running = true;
+    /** characters of attributes read (consumer thread only; logged so that the reads stay) */
+    private long attributeChars;
 
     /** The topic must exist with {@code partitions} partitions. */
-    RawKafkaPipe(String bootstrap, String topic, int partitions, Duration linger, ObjectMapper mapper, Receiver receiver) {
+    RawKafkaPipe(String bootstrap, String topic, int partitions, Duration linger, ObjectMapper mapper, Receiver receiver,
+            Envelope envelope) {
         this.topic = topic;
+        this.envelope = envelope;
         this.mapper = mapper;
         this.receiver = receiver;
         this.producer = new KafkaProducer<>(KafkaConfigs.producer(bootstrap, topic + "-producer", linger));
@@ -50,7 +100,7 @@ final class RawKafkaPipe implements Pipe {
 
     @Override
     public String name() {
-        return "raw";
+        return envelope.pipeName;
     }
 
     @Override
@@ -61,7 +111,74 @@ final class RawKafkaPipe implements Pipe {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        producer.send(new ProducerRecord<>(topic, Payload.key(seq), value), (metadata, e) -> acks.done(e));
+        ProducerRecord<String, byte[]> record = switch (envelope) {
+            case NONE -> new ProducerRecord<>(topic, Payload.key(seq), value);
+            case BINARY -> {
+                ProducerRecord<String, byte[]> binary = new ProducerRecord<>(topic, Payload.key(seq), value);
+                binary.headers().add(CE_SPECVERSION).add("ce_id", utf8(UUID.randomUUID().toString())).add(CE_TYPE).add(CE_SOURCE)
+                        .add("ce_time", utf8(Instant.now().toString())).add(CONTENT_TYPE);
+                yield binary;
+            }
+            case STRUCTURED -> {
+                ProducerRecord<String, byte[]> structured = new ProducerRecord<>(topic, Payload.key(seq), structured(value));
+                structured.headers().add(STRUCTURED_CONTENT_TYPE);
+                yield structured;
+            }
+        };
+        producer.send(record, (metadata, e) -> acks.done(e));
+    }
+
+    /** The structured-mode value around {@code data}; id and time need no JSON escaping. */
+    private static byte[] structured(byte[] data) {
+        byte[] id = utf8(UUID.randomUUID().toString());
+        byte[] time = utf8(Instant.now().toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(STRUCTURED_ID.length + id.length + STRUCTURED_TIME.length + time.length
+                + STRUCTURED_DATA.length + data.length + 1);
+        out.writeBytes(STRUCTURED_ID);
+        out.writeBytes(id);
+        out.writeBytes(STRUCTURED_TIME);
+        out.writeBytes(time);
+        out.writeBytes(STRUCTURED_DATA);
+        out.writeBytes(data);
+        out.write('}');
+        return out.toByteArray();
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads the attributes of a binary-mode record as a CloudEvents reader must; returns their length. */
+    private static int readBinaryAttributes(ConsumerRecord<String, byte[]> record) {
+        int length = 0;
+        for (Header header : record.headers()) {
+            String key = header.key();
+            if (key.startsWith("ce_") && !key.equals("ce_specversion")) {
+                length += new String(header.value(), StandardCharsets.UTF_8).length();
+            }
+        }
+        return length;
+    }
+
+    /** Reads the attributes of a structured-mode record with a streaming parser, skipping the data; returns their length. */
+    private int readStructuredAttributes(ConsumerRecord<String, byte[]> record) throws IOException {
+        int length = 0;
+        for (Header header : record.headers()) {
+            length += header.key().length();
+        }
+        try (JsonParser parser = mapper.getFactory().createParser(record.value())) {
+            parser.nextToken();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken token = parser.nextToken();
+                if (field.equals("data")) {
+                    parser.skipChildren();
+                } else if (token == JsonToken.VALUE_STRING) {
+                    length += parser.getText().length();
+                }
+            }
+        }
+        return length;
     }
 
     @Override
@@ -74,15 +191,21 @@ final class RawKafkaPipe implements Pipe {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     byte[] value = record.value();
+                    if (envelope == Envelope.BINARY) {
+                        attributeChars += readBinaryAttributes(record);
+                    } else if (envelope == Envelope.STRUCTURED) {
+                        attributeChars += readStructuredAttributes(record);
+                    }
                     receiver.delivered(Payload.seq(value), Payload.t(value));
                 }
             }
         } catch (WakeupException e) {
             // close() asked us to stop
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             LOG.error("Raw consumer of {} failed", topic, e);
         } finally {
             consumer.close(Duration.ZERO);
+            LOG.debug("Read {} characters of CloudEvents attributes", attributeChars);
         }
     }
 
