@@ -44,8 +44,9 @@ public record KafkaEventBusSettings(
     /**
      * Events waiting per subscriber by default. Half of it is what a subscriber still has in hand when the
      * consumer resumes a paused partition: with 1,000 (until 2026-12-02), 16 subscribers of a fast stream ran
-     * dry while the next fetch came in and used 1.4 of 2 cores; with 4,096, 1.9 and 41 % more events per second in a short A/B
-     * (docs/benchmarks.md). The events in a queue are shared with the other subscriptions that get them.
+     * dry while the next fetch came in and used 1.4 of 2 cores; with 4,096 they used 1.9 and carried 41 % more
+     * events per second in a short A/B (docs/benchmarks.md). The events in a queue are shared with the other
+     * subscriptions that get them.
      */
     public static final int DEFAULT_SUBSCRIBER_QUEUE = 4096;
 
