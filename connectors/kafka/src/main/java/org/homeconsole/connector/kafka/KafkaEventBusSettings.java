@@ -42,11 +42,12 @@ public record KafkaEventBusSettings(
     public static final String DEFAULT_EVENTS_TOPIC = "homeconsole.events";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "homeconsole.events.dlq";
     /**
-     * Events waiting per subscriber by default. Half of it is what a subscriber still has in hand when the
-     * consumer resumes a paused partition: with 1,000 (until 2026-12-02), 16 subscribers of a fast stream ran
-     * dry while the next fetch came in and used 1.4 of 2 cores; with 4,096 they used 1.9 and carried 41 % more
-     * events per second in a short A/B (docs/benchmarks.md). The events in a queue are shared with the other
-     * subscriptions that get them.
+     * Events waiting per subscriber by default. When every partition waits for a full queue, the consumer
+     * looks again once a queue has drained below half: with 1,000, 16 subscribers of a fast stream ran dry
+     * meanwhile (docs/benchmarks.md, "The envelope, not the bus"). The bound counts events, not bytes: each
+     * queued event keeps its record and, once read, its data until the slowest subscriber is through, so with
+     * large events a slow subscriber holds up to this many of them in memory. The events in a queue are
+     * shared with the other subscriptions that get them.
      */
     public static final int DEFAULT_SUBSCRIBER_QUEUE = 4096;
 

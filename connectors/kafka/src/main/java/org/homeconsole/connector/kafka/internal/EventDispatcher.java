@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a subscriber's queue is full, the partition's remaining records wait in a backlog and
  * the partition is paused (the consumer keeps polling the others) until the queue has room again;
- * when every partition waits so, the consumer sleeps until a subscriber's queue has drained to half
- * ({@link RoomSignal}) or for {@code BACKLOG_POLL} at most.
+ * when every partition waits so, the consumer sleeps until a subscriber's queue has drained below half
+ * ({@link RoomSignal}) or for {@code BACKLOG_POLL} at most. While only some partitions wait, it polls the
+ * others and looks again after {@code BACKLOG_POLL} at most.
  *
  * <p>Per record it reads the envelope only (the data is decoded by the first subscriber that wants
  * it), looks up the subscriptions of the event's type in {@link EventRouter} and adds one shared
@@ -119,6 +120,7 @@ public final class EventDispatcher implements Runnable {
     public void stop() {
         running = false;
         consumer.wakeup();
+        roomSignal.roomAgain();
     }
 
     /**

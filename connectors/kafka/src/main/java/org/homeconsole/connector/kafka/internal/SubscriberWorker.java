@@ -37,6 +37,8 @@ public final class SubscriberWorker implements Subscription {
     private final BlockingQueue<List<Delivery>> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
+    /** queued events at or below which the consumer is woken: below half of {@link #capacity} */
+    private final int wakeMark;
     private final int maxAttempts;
     private final Duration backoff;
     private final DeadLetterWriter deadLetters;
@@ -52,6 +54,7 @@ public final class SubscriberWorker implements Subscription {
         this.pattern = pattern;
         this.handler = handler;
         this.capacity = queueCapacity;
+        this.wakeMark = (queueCapacity - 1) / 2;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
         this.deadLetters = deadLetters;
@@ -163,11 +166,19 @@ public final class SubscriberWorker implements Subscription {
         release(size - released);
     }
 
-    /** Gives back room for {@code events}; wakes the consumer when the queue has just drained to half. */
+    /**
+     * Gives back room for {@code events}; wakes the consumer when the queue has just drained below half. The
+     * mark is below half, not at it: the consumer stops at a full queue, counting the batch it has not handed
+     * over yet, so whatever the queue held when the consumer stopped, the queue then drains across the mark
+     * once more. With the mark at half, an even capacity could be handed its last half-batch after the
+     * subscriber had drained to half, and then drain to nothing without a signal.
+     */
     private void release(int events) {
+        if (events == 0) {
+            return;
+        }
         int left = queued.addAndGet(-events);
-        int half = capacity / 2;
-        if (left <= half && left + events > half) {
+        if (left <= wakeMark && left + events > wakeMark) {
             roomSignal.roomAgain();
         }
     }
