@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -234,8 +235,10 @@ public final class EventBusBenchmark {
     }
 
     private boolean hasFilesOf(String topic) {
+        // <topic>-<n> and <topic>.dlq-<n>, or either renamed to ...-<n>.<id>-delete while the broker deletes it
+        Pattern files = Pattern.compile(Pattern.quote(topic) + "(\\.dlq)?-\\d+(\\..+-delete)?");
         try (Stream<Path> entries = Files.list(dataDir)) {
-            return entries.anyMatch(entry -> entry.getFileName().toString().startsWith(topic));
+            return entries.anyMatch(entry -> files.matcher(entry.getFileName().toString()).matches());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list " + dataDir, e);
         }

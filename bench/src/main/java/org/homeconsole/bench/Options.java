@@ -54,8 +54,8 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
                 case "rounds" -> rounds = positive(name, value);
                 case "subscribers" -> subscribers = Arrays.stream(value.split(",")).map(s -> positive(name, s.trim())).toList();
                 case "case-cap-seconds" -> cap = positive(name, value);
-                case "raw-ce" -> rawCloudEvents = Boolean.parseBoolean(value);
-                case "jit-warmup-max-seconds" -> jitWarmupMax = Integer.parseInt(value);
+                case "raw-ce" -> rawCloudEvents = bool(name, value);
+                case "jit-warmup-max-seconds" -> jitWarmupMax = notNegative(name, value);
                 case "linger-ms" -> linger = Duration.ofMillis(Integer.parseInt(value));
                 case "out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option --" + name + "; " + USAGE);
@@ -63,6 +63,21 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
         }
         return new Options(events, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(measured), rounds, subscribers,
                 Duration.ofSeconds(cap), rawCloudEvents, Duration.ofSeconds(jitWarmupMax), linger, out);
+    }
+
+    private static boolean bool(String name, String value) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException("--" + name + " must be true or false, was " + value);
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    private static int notNegative(String name, String value) {
+        int number = Integer.parseInt(value);
+        if (number < 0) {
+            throw new IllegalArgumentException("--" + name + " must not be negative, was " + value);
+        }
+        return number;
     }
 
     private static int positive(String name, String value) {

@@ -171,11 +171,11 @@ final class RawKafkaPipe implements Pipe {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 JsonToken token = parser.nextToken();
-                if (field.equals("data")) {
-                    parser.skipChildren();
-                } else if (token == JsonToken.VALUE_STRING) {
+                if (!field.equals("data") && token == JsonToken.VALUE_STRING) {
                     length += parser.getText().length();
                 }
+                // the data, and any attribute that is an object or array
+                parser.skipChildren();
             }
         }
         return length;
