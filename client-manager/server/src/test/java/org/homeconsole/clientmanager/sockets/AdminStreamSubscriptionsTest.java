@@ -23,6 +23,7 @@ import org.homeconsole.api.storage.Storage;
 import org.homeconsole.clientmanager.Audit;
 import org.homeconsole.clientmanager.ClientManagerConfig;
 import org.homeconsole.clientmanager.EventsOut;
+import org.homeconsole.testsupport.RecordingEventBus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class AdminStreamSubscriptionsTest {
     private static final String KEY = "admin-key";
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final OnDemandSubscriptionsTest.CountingBus bus = new OnDemandSubscriptionsTest.CountingBus();
+    private final RecordingEventBus bus = new RecordingEventBus();
     private Vertx vertx;
     private HttpServer server;
     private AdminStream admin;

@@ -74,8 +74,8 @@ public record KafkaEventBusSettings(
 
     /**
      * Topics {@value #DEFAULT_EVENTS_TOPIC} / {@value #DEFAULT_DEAD_LETTER_TOPIC} with 6 partitions,
-     * source {@code /homeconsole/<nodeId>}, 3 attempts 100 ms apart (doubling), {@value #DEFAULT_SUBSCRIBER_QUEUE} queued events
-     * per subscriber, commits every second, {@code linger.ms=1}.
+     * source {@code /homeconsole/<nodeId>}, 3 attempts 100 ms apart (doubling),
+     * {@value #DEFAULT_SUBSCRIBER_QUEUE} queued events per subscriber, commits every second, {@code linger.ms=1}.
      */
     public static KafkaEventBusSettings defaults(String bootstrapServers, String nodeId) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, "/homeconsole/" + nodeId,

@@ -73,55 +73,31 @@ class RoomSignalTest {
 
     @Test
     void shouldBeSignalledWhenAnEvenQueueDrainsFromHalfToEmpty() throws Exception {
-        // given: capacity 16 holding 8, the case a mark at half (8) missed: it drains from 8, never from above it
-        List<Delivery> batch = deliveries(8);
-        SubscriberWorker worker = worker(16);
-
-        // when
-        handle(worker, 16, batch);
-
-        // then
-        assertThat(signal.takeSignal()).isTrue();
+        // capacity 16 holding 8, the case a mark at half (8) missed: it drains from 8, never from above it
+        assertThat(signalledAfterDraining(16, 8)).isTrue();
     }
 
     @Test
     void shouldNotSignalWhileTheQueueStaysBelowTheMark() throws Exception {
-        // given: capacity 16 (mark 7) holding 5
-        List<Delivery> batch = deliveries(5);
-        SubscriberWorker worker = worker(16);
-
-        // when
-        handle(worker, 16, batch);
-
-        // then
-        assertThat(signal.takeSignal()).isFalse();
+        // capacity 16 (mark 7) holding 5
+        assertThat(signalledAfterDraining(16, 5)).isFalse();
     }
 
     @Test
     void shouldSignalForAQueueOfOne() throws Exception {
-        // given
-        List<Delivery> batch = deliveries(1);
-        SubscriberWorker worker = worker(1);
-
-        // when
-        handle(worker, 1, batch);
-
-        // then
-        assertThat(signal.takeSignal()).isTrue();
-    }
-
-    private SubscriberWorker worker(int capacity) {
-        SubscriberWorker worker = new SubscriberWorker("test", EventPattern.of("device.*"), event -> { }, capacity, 1,
-                Duration.ZERO, new DeadLetterWriter(() -> null, "dlq"), signal, w -> { });
-        worker.start();
-        return worker;
+        assertThat(signalledAfterDraining(1, 1)).isTrue();
     }
 
     /**
-     * Hands {@code batch} to the worker, waits until it has given all the room back, then stops it and waits
-     * for its thread, so that whatever it signalled after giving the room back has been signalled.
+     * Hands a worker with {@code capacity} a batch of {@code queued} events, waits until it has given all the room
+     * back, then stops it and waits for its thread (so that whatever it signalled after giving the room back has
+     * been signalled); returns whether it signalled.
      */
-    private static void handle(SubscriberWorker worker, int capacity, List<Delivery> batch) throws InterruptedException {
+    private boolean signalledAfterDraining(int capacity, int queued) throws InterruptedException {
+        List<Delivery> batch = deliveries(queued);
+        SubscriberWorker worker = new SubscriberWorker("test", EventPattern.of("device.*"), event -> { }, capacity, 1,
+                Duration.ZERO, new DeadLetterWriter(() -> null, "dlq"), signal, w -> { });
+        worker.start();
         try {
             worker.enqueue(batch);
             long deadline = System.nanoTime() + HANG_GUARD.toNanos();
@@ -134,6 +110,7 @@ class RoomSignalTest {
             assertThat(worker.awaitHalted(HANG_GUARD)).isTrue();
         }
         assertThat(batch).allMatch(Delivery::finished);
+        return signal.takeSignal();
     }
 
     private static List<Delivery> deliveries(int count) {
