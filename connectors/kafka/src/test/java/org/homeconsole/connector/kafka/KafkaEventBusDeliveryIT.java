@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.homeconsole.connector.kafka.PlainKafkaClients.header;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -161,6 +162,31 @@ class KafkaEventBusDeliveryIT {
             assertThat(deviceChanged).containsExactly("device.lamp.changed");
             assertThat(lightOn).containsExactly("light.on");
         });
+    }
+
+    @Test
+    void shouldGiveEverySubscriptionOfAnEventTheSameData() throws Exception {
+        // given: three subscriptions with one pattern and one with another, each reading every event's data
+        KafkaEventBus bus = bus(settings());
+        List<Map<String, JsonNode>> readers = new ArrayList<>();
+        for (String pattern : List.of("device.*", "device.*", "device.*", "*")) {
+            Map<String, JsonNode> dataById = new ConcurrentHashMap<>();
+            readers.add(dataById);
+            bus.subscribe("test.reader-" + readers.size(), pattern, e -> dataById.put(e.id(), e.data()));
+        }
+        bus.start();
+
+        // when
+        for (int i = 0; i < 200; i++) {
+            bus.publish("device.reading", "lamp-" + (i % 4), Map.of("n", i));
+        }
+
+        // then: one node per event, the published data, shared by the four (handlers must not modify it)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(readers).allSatisfy(dataById -> assertThat(dataById).hasSize(200)));
+        Map<String, JsonNode> first = readers.get(0);
+        assertThat(first.values()).extracting(data -> data.get("n").asInt())
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 200).boxed().toList());
+        first.forEach((id, data) -> assertThat(readers).allSatisfy(dataById -> assertThat(dataById.get(id)).isSameAs(data)));
     }
 
     @Test

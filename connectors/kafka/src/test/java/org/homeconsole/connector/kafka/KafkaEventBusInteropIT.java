@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -113,6 +116,26 @@ class KafkaEventBusInteropIT {
         assertThat(OffsetDateTime.parse(header(record, "ce_time")).toInstant()).isEqualTo(event.time());
         assertThat(header(record, "ce_correlationid")).isEqualTo("corr-7");
         assertThat(header(record, "content-type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void shouldWriteCompressedBatchesThatAPlainConsumerReads() throws Exception {
+        // given: a burst, as a busy plugin publishes (the producer puts many events in one batch)
+        int events = 500;
+        List<CompletableFuture<Event>> published = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+            published.add(bus.publish("device.state_changed", "lamp-" + (i % 8), Map.of("on", i % 2 == 0, "level", i)));
+        }
+
+        // when
+        CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        // then: a plain consumer reads every event, and the log holds much less than their bytes (LZ4)
+        List<ConsumerRecord<String, byte[]>> records = PlainKafkaClients.readAll(settings.eventsTopic(), events);
+        assertThat(records).allSatisfy(record -> assertThat(header(record, "ce_type")).isEqualTo("device.state_changed"));
+        long recordBytes = records.stream().mapToLong(PlainKafkaClients::size).sum();
+        // uncompressed, the log would hold more than the records' bytes (each record adds its lengths and offsets)
+        assertThat(PlainKafkaClients.logSize(settings.eventsTopic())).isLessThan(recordBytes * 6 / 10);
     }
 
     @Test

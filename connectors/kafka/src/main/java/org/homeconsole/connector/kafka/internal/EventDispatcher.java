@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * others and looks again after {@code BACKLOG_POLL} at most.
  *
  * <p>Per record it reads the envelope only (the data is decoded by the first subscriber that wants
- * it), looks up the subscriptions of the event's type in {@link EventRouter} and adds one shared
+ * it; for an event that goes to several subscriptions, here, before any of them can wait for another's decoding), looks up the subscriptions of the event's type in {@link EventRouter} and adds one shared
  * {@link Delivery} to their batches; the batches go out once per poll.
  */
 public final class EventDispatcher implements Runnable {
@@ -186,6 +186,11 @@ public final class EventDispatcher implements Runnable {
         }
         if (!router.hasRoom(route)) {
             return false;
+        }
+        if (route.subscribers() > 1) {
+            // several subscriber threads would meet on the first read of the data: whoever came second waited on
+            // the event's lock, and a park and wake-up cost more than the parse
+            event.data();
         }
         Delivery delivery = new Delivery(event, record, route.subscribers());
         progress.handedOut(delivery);
