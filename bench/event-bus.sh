@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # EventBus against raw Kafka clients on one in-process embedded broker (org.homeconsole.bench.EventBusBenchmark).
 #
-#   bench/event-bus.sh [--events=200000] [--rate=10000] [--warmup-seconds=3] [--latency-seconds=10]
-#                      [--rounds=3] [--subscribers=1,4,16] [--case-cap-seconds=120] [--out=FILE]
+#   bench/event-bus.sh [--events=600000] [--rate=10000] [--warmup-seconds=3] [--latency-seconds=10]
+#                      [--rounds=5] [--subscribers=1,4,16] [--case-cap-seconds=120] [--jit-warmup-max-seconds=240]
+#                      [--raw-ce=false] [--raw-bytes=false] [--linger-ms=N] [--bus-client=name=value,...] [--out=FILE]
 #
 # Builds the bench module when bench/target/lib is missing (BENCH_BUILD=1 forces it). The JVM gets a fixed
 # 1 GB heap (BENCH_JAVA_OPTS replaces that); the whole run is killed after BENCH_TIMEOUT seconds (1800).

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.homeconsole.connector.kafka.KafkaEventBus;
 import org.homeconsole.connector.kafka.KafkaEventBusSettings;
@@ -20,12 +21,13 @@ final class BusPipe implements Pipe {
 
     /**
      * Starts a bus on fresh topics {@code topic} and {@code topic.dlq} with the bus's default settings
-     * but {@code linger}.
+     * but {@code linger} and the extra Kafka client properties {@code client}.
      */
-    BusPipe(String bootstrap, String nodeId, String topic, int subscribers, Duration linger, Supplier<Receiver> receiverFactory) {
+    BusPipe(String bootstrap, String nodeId, String topic, int subscribers, Duration linger, Map<String, Object> client,
+            Supplier<Receiver> receiverFactory) {
         this.name = "bus x" + subscribers;
         KafkaEventBusSettings settings = KafkaEventBusSettings.defaults(bootstrap, nodeId).withTopics(topic, topic + ".dlq")
-                .withLinger(linger);
+                .withLinger(linger).withClientProperties(client);
         bus = new KafkaEventBus(settings);
         for (int i = 0; i < subscribers; i++) {
             Receiver receiver = receiverFactory.get();

@@ -12,8 +12,10 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,6 +51,8 @@ public final class EventBusBenchmark {
     private static final int RAW = 0;
     private static final int RAW_CE = -1;
     private static final int RAW_CE_STRUCTURED = -2;
+    /** diagnostic case: the baseline's clients, but the consumer never parses the value (the baseline before 2026-12-03) */
+    private static final int RAW_BYTES = -3;
 
     private final Options options;
     private final Path dataDir;
@@ -88,17 +92,25 @@ public final class EventBusBenchmark {
         header();
         warmUp();
 
+        // the baseline runs before and after every other case: each case is compared with the raw runs on either side
+        // of it, seconds apart, rather than with one raw run up to a minute away (raw alone moved by ±20 % between
+        // rounds as the machine's speed drifted)
         List<Results.Throughput> throughput = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
+            int raws = 0;
+            throughput.add(throughput("tput" + raws++, round, RAW, options.events()));
             for (int pipeCase : cases()) {
-                throughput.add(throughput("tput", round, pipeCase, options.events()));
+                if (pipeCase != RAW) {
+                    throughput.add(throughput("tput", round, pipeCase, options.events()));
+                    throughput.add(throughput("tput" + raws++, round, RAW, options.events()));
+                }
             }
         }
         report.throughput(throughput);
-        report.cpu("throughput, round " + options.rounds(), throughput.stream().filter(r -> r.round() == options.rounds())
-                .map(Results.Throughput::pipe).toList(), throughput.stream().filter(r -> r.round() == options.rounds())
-                .map(Results.Throughput::used).toList(), throughput.stream().filter(r -> r.round() == options.rounds())
-                .map(Results.Throughput::events).toList());
+        Set<String> shown = new HashSet<>();
+        List<Results.Throughput> lastRound = throughput.stream().filter(r -> r.round() == options.rounds() && shown.add(r.pipe())).toList();
+        report.cpu("throughput, round " + options.rounds() + " (the first raw run)", lastRound.stream().map(Results.Throughput::pipe).toList(),
+                lastRound.stream().map(Results.Throughput::used).toList(), lastRound.stream().map(Results.Throughput::events).toList());
 
         // the first open-loop case of a run used half a core more than the same case later (JIT of the
         // paced path, the broker settling after the throughput cases); let an unreported one pay for it
@@ -193,6 +205,9 @@ public final class EventBusBenchmark {
     private List<Integer> cases() {
         List<Integer> cases = new ArrayList<>();
         cases.add(RAW);
+        if (options.rawBytes()) {
+            cases.add(RAW_BYTES);
+        }
         if (options.rawCloudEvents()) {
             cases.add(RAW_CE);
             cases.add(RAW_CE_STRUCTURED);
@@ -201,19 +216,20 @@ public final class EventBusBenchmark {
         return cases;
     }
 
-    /** @param subscribers {@link #RAW}, {@link #RAW_CE} or {@link #RAW_CE_STRUCTURED} for the raw clients, else the bus's subscriber count */
+    /** @param subscribers {@link #RAW}, {@link #RAW_BYTES}, {@link #RAW_CE} or {@link #RAW_CE_STRUCTURED} for the raw clients, else the bus's subscriber count */
     private Pipe open(String topic, int subscribers, Supplier<Receiver> receivers) {
         if (subscribers <= 0) {
             await(admin.createTopics(List.of(new NewTopic(topic, busDefaults.partitions(), (short) 1))).all());
-            RawKafkaPipe.Envelope envelope = subscribers == RAW ? RawKafkaPipe.Envelope.NONE
+            RawKafkaPipe.Envelope envelope = subscribers == RAW || subscribers == RAW_BYTES ? RawKafkaPipe.Envelope.NONE
                     : subscribers == RAW_CE ? RawKafkaPipe.Envelope.BINARY : RawKafkaPipe.Envelope.STRUCTURED;
-            return new RawKafkaPipe(bootstrap, topic, busDefaults.partitions(), linger, mapper, receivers.get(), envelope);
+            return new RawKafkaPipe(bootstrap, topic, busDefaults.partitions(), linger, mapper, receivers.get(), envelope,
+                    subscribers != RAW_BYTES);
         }
-        return new BusPipe(bootstrap, topic.replace('.', '-'), topic, subscribers, linger, receivers);
+        return new BusPipe(bootstrap, topic.replace('.', '-'), topic, subscribers, linger, options.busClient(), receivers);
     }
 
     private String topic(String kind, int round, int subscribers) {
-        return "bench." + runId + "." + kind + "." + (subscribers == RAW ? "raw" : subscribers == RAW_CE ? "rawce" : subscribers == RAW_CE_STRUCTURED ? "rawces" : "bus" + subscribers) + ".r" + round;
+        return "bench." + runId + "." + kind + "." + (subscribers == RAW ? "raw" : subscribers == RAW_BYTES ? "rawbytes" : subscribers == RAW_CE ? "rawce" : subscribers == RAW_CE_STRUCTURED ? "rawces" : "bus" + subscribers) + ".r" + round;
     }
 
     /**
@@ -260,6 +276,9 @@ public final class EventBusBenchmark {
                 .line("- producers (bus and raw): acks=all, enable.idempotence=true, linger.ms=%d%s, no compression; consumers: assign() every partition, start at the end",
                         linger.toMillis(), linger.equals(busDefaults.linger()) ? " (the bus's default)" : " (NOT the bus's default of "
                                 + busDefaults.linger().toMillis() + ")");
+        if (!options.busClient().isEmpty()) {
+            report.line("- **the bus NOT as it ships**: extra client properties %s", options.busClient());
+        }
     }
 
     private static <T> void await(org.apache.kafka.common.KafkaFuture<T> future) {

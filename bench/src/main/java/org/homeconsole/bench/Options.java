@@ -3,7 +3,9 @@ package org.homeconsole.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Command-line options of {@link EventBusBenchmark}, as {@code --name=value}.
@@ -17,27 +19,34 @@ import java.util.List;
  * @param caseCap the most one throughput case may take
  * @param rawCloudEvents whether to add the diagnostic cases of raw clients carrying a CloudEvents envelope (binary and
  *                       structured mode)
+ * @param rawBytes whether to add the diagnostic case of the baseline's clients with a consumer that takes its two numbers
+ *                 out of the value's bytes instead of parsing it
  * @param jitWarmupMax the longest the unreported warm-up passes may go on waiting for the JIT compiler to settle
  * @param linger producer {@code linger.ms} of the bus and of the raw baseline alike; {@code null} keeps the bus's default
+ * @param busClient Kafka client properties given to the bus only (its settings' {@code clientProperties}), to try a
+ *     tuning against the same baseline; empty for the bus as it ships
  * @param out where the Markdown report is also written; {@code null} for the log only
  */
 record Options(int events, int rate, Duration warmup, Duration measured, int rounds, List<Integer> subscribers,
-        Duration caseCap, boolean rawCloudEvents, Duration jitWarmupMax, Duration linger, Path out) {
+        Duration caseCap, boolean rawCloudEvents, boolean rawBytes, Duration jitWarmupMax, Duration linger, Map<String, Object> busClient, Path out) {
 
-    static final String USAGE = "options: --events=200000 --rate=10000 --warmup-seconds=3 --latency-seconds=10 "
-            + "--rounds=3 --subscribers=1,4,16 --case-cap-seconds=120 --jit-warmup-max-seconds=240 --raw-ce=false [--linger-ms=N] [--out=bench/target/event-bus.md]";
+    static final String USAGE = "options: --events=600000 --rate=10000 --warmup-seconds=3 --latency-seconds=10 "
+            + "--rounds=5 --subscribers=1,4,16 --case-cap-seconds=120 --jit-warmup-max-seconds=240 --raw-ce=false --raw-bytes=false [--linger-ms=N] "
+            + "[--bus-client=name=value,name=value] [--out=bench/target/event-bus.md]";
 
     static Options parse(String... args) {
-        int events = 200_000;
+        int events = 600_000;
         int rate = 10_000;
         int warmup = 3;
         int measured = 10;
-        int rounds = 3;
+        int rounds = 5;
         List<Integer> subscribers = List.of(1, 4, 16);
         int cap = 120;
         int jitWarmupMax = 240;
         boolean rawCloudEvents = false;
+        boolean rawBytes = false;
         Duration linger = null;
+        Map<String, Object> busClient = Map.of();
         Path out = null;
         for (String arg : args) {
             int eq = arg.indexOf('=');
@@ -55,14 +64,29 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
                 case "subscribers" -> subscribers = Arrays.stream(value.split(",")).map(s -> positive(name, s.trim())).toList();
                 case "case-cap-seconds" -> cap = positive(name, value);
                 case "raw-ce" -> rawCloudEvents = bool(name, value);
+                case "raw-bytes" -> rawBytes = bool(name, value);
                 case "jit-warmup-max-seconds" -> jitWarmupMax = notNegative(name, value);
                 case "linger-ms" -> linger = Duration.ofMillis(Integer.parseInt(value));
+                case "bus-client" -> busClient = properties(name, value);
                 case "out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option --" + name + "; " + USAGE);
             }
         }
         return new Options(events, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(measured), rounds, subscribers,
-                Duration.ofSeconds(cap), rawCloudEvents, Duration.ofSeconds(jitWarmupMax), linger, out);
+                Duration.ofSeconds(cap), rawCloudEvents, rawBytes, Duration.ofSeconds(jitWarmupMax), linger, busClient, out);
+    }
+
+    /** {@code name=value,name=value} as client properties (Kafka parses the values by the property's type). */
+    private static Map<String, Object> properties(String name, String value) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (String pair : value.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--" + name + " takes name=value pairs separated by commas, was " + value);
+            }
+            properties.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return Map.copyOf(properties);
     }
 
     private static boolean bool(String name, String value) {

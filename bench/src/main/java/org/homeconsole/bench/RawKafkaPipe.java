@@ -3,6 +3,7 @@ package org.homeconsole.bench;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The baseline: a plain {@link KafkaProducer} and a plain {@link KafkaConsumer} that assigns every
  * partition and starts at the end, as the bus does, on a topic with the bus's partition count. The
- * value is the same JSON the bus would carry (written by Jackson); there are no CloudEvents headers.
+ * value is the same JSON the bus would carry, written by Jackson and read back into a {@link JsonNode} by
+ * Jackson, as the bus's subscribers get it; there are no CloudEvents headers.
+ *
+ * <p>With {@code parseData} false, a diagnostic: the consumer takes the two numbers it needs out of the value's
+ * bytes and never parses it (what the baseline did before 2026-12-03).
  *
  * <p>With another {@link Envelope}, a diagnostic rather than the baseline: the same plain clients carrying a
  * CloudEvents envelope, with nothing of the bus. They show what the envelope alone costs in Kafka's clients
@@ -47,7 +52,7 @@ final class RawKafkaPipe implements Pipe {
         /**
          * CloudEvents structured mode: one {@code content-type: application/cloudevents+json} header and the
          * attributes in the JSON value around the data; the consumer reads the attributes with a streaming
-         * parser and skips the data (a subscriber would parse it)
+         * parser and the data into a {@link JsonNode} (skips it when the data is not parsed)
          */
         STRUCTURED("raw + CE structured");
 
@@ -74,6 +79,7 @@ final class RawKafkaPipe implements Pipe {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Receiver receiver;
     private final Envelope envelope;
+    private final boolean parseData;
     private final Thread thread;
     private volatile boolean running = true;
     /** characters of attributes read (consumer thread only; logged so that the reads stay) */
@@ -81,9 +87,10 @@ final class RawKafkaPipe implements Pipe {
 
     /** The topic must exist with {@code partitions} partitions. */
     RawKafkaPipe(String bootstrap, String topic, int partitions, Duration linger, ObjectMapper mapper, Receiver receiver,
-            Envelope envelope) {
+            Envelope envelope, boolean parseData) {
         this.topic = topic;
         this.envelope = envelope;
+        this.parseData = parseData;
         this.mapper = mapper;
         this.receiver = receiver;
         this.producer = new KafkaProducer<>(KafkaConfigs.producer(bootstrap, topic + "-producer", linger));
@@ -100,7 +107,7 @@ final class RawKafkaPipe implements Pipe {
 
     @Override
     public String name() {
-        return envelope.pipeName;
+        return parseData ? envelope.pipeName : envelope.pipeName + ", value not parsed";
     }
 
     @Override
@@ -160,25 +167,34 @@ final class RawKafkaPipe implements Pipe {
         return length;
     }
 
-    /** Reads the attributes of a structured-mode record with a streaming parser, skipping the data; returns their length. */
-    private int readStructuredAttributes(ConsumerRecord<String, byte[]> record) throws IOException {
-        int length = 0;
+    /**
+     * Reads a structured-mode record with a streaming parser: the attributes as text (their length goes to
+     * {@link #attributeChars}) and, when {@link #parseData}, the data into a tree.
+     *
+     * @return the data, or {@code null} when it is not parsed
+     */
+    private JsonNode readStructured(ConsumerRecord<String, byte[]> record) throws IOException {
         for (Header header : record.headers()) {
-            length += header.key().length();
+            attributeChars += header.key().length();
         }
+        JsonNode data = null;
         try (JsonParser parser = mapper.getFactory().createParser(record.value())) {
             parser.nextToken();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 JsonToken token = parser.nextToken();
+                if (field.equals("data") && parseData) {
+                    data = mapper.readTree(parser);
+                    continue;
+                }
                 if (!field.equals("data") && token == JsonToken.VALUE_STRING) {
-                    length += parser.getText().length();
+                    attributeChars += parser.getText().length();
                 }
                 // the data, and any attribute that is an object or array
                 parser.skipChildren();
             }
         }
-        return length;
+        return data;
     }
 
     @Override
@@ -191,12 +207,21 @@ final class RawKafkaPipe implements Pipe {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     byte[] value = record.value();
+                    JsonNode data = null;
                     if (envelope == Envelope.BINARY) {
                         attributeChars += readBinaryAttributes(record);
                     } else if (envelope == Envelope.STRUCTURED) {
-                        attributeChars += readStructuredAttributes(record);
+                        data = readStructured(record);
                     }
-                    receiver.delivered(Payload.seq(value), Payload.t(value));
+                    if (!parseData) {
+                        receiver.delivered(Payload.seq(value), Payload.t(value));
+                        continue;
+                    }
+                    if (data == null) {
+                        data = mapper.readTree(value);
+                    }
+                    // as a bus subscriber reads its event's data (BusPipe)
+                    receiver.delivered(data.get("seq").asLong(), data.get("t").asLong());
                 }
             }
         } catch (WakeupException e) {

@@ -27,9 +27,10 @@ final class Receiver {
 
     /** @param t the event's intended send time, as {@code System.nanoTime() - Payload.ORIGIN} */
     void delivered(long seq, long t) {
-        long now = System.nanoTime();
+        // the clock only where a latency is recorded: a throughput case with 16 subscribers read it 16 times per
+        // event, ~0.35 µs of CPU per event that the raw baseline with its one reader paid once
         if (recordFromSeq >= 0 && seq >= recordFromSeq) {
-            long micros = (now - Payload.ORIGIN - t) / 1_000;
+            long micros = (System.nanoTime() - Payload.ORIGIN - t) / 1_000;
             latencyMicros.recordValue(Math.max(0, Math.min(MAX_MICROS, micros)));
         }
         count.incrementAndGet();
