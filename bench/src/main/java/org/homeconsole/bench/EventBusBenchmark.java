@@ -273,7 +273,9 @@ public final class EventBusBenchmark {
                         options.subscribers())
                 .line("- broker: one embedded KRaft broker in this JVM at %s; %d partitions per topic (the bus's default), fresh topics per case",
                         bootstrap, busDefaults.partitions())
-                .line("- producers (bus and raw): acks=all, enable.idempotence=true, linger.ms=%d%s, no compression; consumers: assign() every partition, start at the end",
+                .line("- producers (bus and raw): acks=all, enable.idempotence=true, linger.ms=%d%s; the raw producer has Kafka's defaults "
+                        + "otherwise (no compression, 16 KB batches), the bus its own (LZ4, 64 KB batches); consumers: assign() every partition, "
+                        + "start at the end; the raw consumer reads each value with ObjectMapper.readTree, a bus subscriber with event.data()",
                         linger.toMillis(), linger.equals(busDefaults.linger()) ? " (the bus's default)" : " (NOT the bus's default of "
                                 + busDefaults.linger().toMillis() + ")");
         if (!options.busClient().isEmpty()) {

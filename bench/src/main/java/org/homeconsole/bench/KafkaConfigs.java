@@ -13,7 +13,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Client settings of the raw baseline. Written out here rather than borrowed from the connector's
  * internals, so that the baseline is what any plain kafka-clients application would do; they match
- * the bus's producer (acks=all, idempotence, its linger.ms, no compression) and consumer (no group).
+ * the bus's producer in acks=all, idempotence and its linger.ms, and leave the rest at Kafka's defaults (no compression,
+ * 16 KB batches, where the bus compresses with LZ4 in 64 KB batches); the consumer assigns its partitions, as the bus does.
  */
 final class KafkaConfigs {
 
