@@ -173,7 +173,9 @@ public final class EventBusBenchmark {
             LOG.info("  {} events/s delivered to every reader ({} s), {} acked/s, CPU {} s", (long) result.eventsPerSecond(),
                     String.format("%.2f", result.seconds()), (long) result.ackedPerSecond(),
                     String.format("%.1f", result.used().cpuSeconds()));
-            if (round == 1 && (subscribers <= 0 || subscribers == options.subscribers().get(0))) {
+            // once per case: the first raw run of round 1, each diagnostic, the first bus case
+            boolean sample = subscribers == RAW ? kind.equals("tput0") : subscribers < 0 || subscribers == options.subscribers().get(0);
+            if (round == 1 && sample) {
                 RecordSample.Sizes sizes = RecordSample.of(bootstrap, topic, busDefaults.partitions());
                 report.line("- %s: value %.0f bytes, key + value + headers %.0f bytes per record", pipe.name(), sizes.value(), sizes.total());
             }

@@ -109,7 +109,8 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
      * {@code compression.type} of the bus's producer: LZ4 (Kafka's default is none). A CloudEvents record is ~3
      * times a bare one, and the {@code ce_*} header names and the repeated type, source and content type are most of
      * the difference; LZ4 takes that back at a small cost, and the broker validates a compressed batch without
-     * building an object for every header of every record. Any Kafka consumer reads it.
+     * building an object for every header of every record. Kafka's clients decompress on their own (a few
+     * non-Java ones need an LZ4 codec added; see docs/events.md); a client property overrides it.
      */
     private static final String COMPRESSION = "lz4";
     /** Kafka's most (and default) {@code max.in.flight.requests.per.connection} for an idempotent producer. */

@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,10 +19,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -63,7 +64,7 @@ final class PlainKafkaClients {
         return records;
     }
 
-    /** Bytes the broker's log holds for {@code topic}, over every partition and log directory. */
+    /** Bytes the log of {@code topic} holds: every partition once, its largest replica. */
     static long logSize(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaSupport.bootstrapServers()))) {
             List<Integer> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(Node::id).toList();
@@ -71,7 +72,9 @@ final class PlainKafkaClients {
                     .flatMap(dirs -> dirs.values().stream())
                     .flatMap(dir -> dir.replicaInfos().entrySet().stream())
                     .filter(replica -> replica.getKey().topic().equals(topic))
-                    .mapToLong(replica -> replica.getValue().size())
+                    .collect(Collectors.toMap(Map.Entry::getKey, replica -> replica.getValue().size(), Math::max))
+                    .values().stream()
+                    .mapToLong(Long::longValue)
                     .sum();
         }
     }

@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  *
  * <p>Immutable value: two events are equal when all their attributes and their data are equal.
  * The data may be produced lazily ({@link #withLazyData}): an event bus reads the envelope of every
- * record but turns the payload into a {@link JsonNode} only when a subscriber first asks for it,
- * once for all the subscribers that share the event. Instances are safe to share between threads.
+ * record but turns the payload into a {@link JsonNode} only when first asked for it (by a subscriber, or
+ * by the bus itself ahead of several), once for all the subscribers that share the event. Instances are safe to share between threads.
  * The data node itself is shared too: handlers must not modify it.
  */
 public final class Event {

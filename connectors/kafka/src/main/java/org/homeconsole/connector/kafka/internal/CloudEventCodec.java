@@ -33,8 +33,8 @@ import org.homeconsole.api.events.Event;
  *
  * <p>Built for the bus's hot paths: published data goes to JSON bytes in one pass; a binary-mode
  * record's headers are read in one pass, repeated values (type, source) without a new string, the
- * time without {@code DateTimeFormatter}; and its value becomes a {@link JsonNode} only when a
- * subscriber first asks for {@link Event#data()}.
+ * time without {@code DateTimeFormatter}; and its value becomes a {@link JsonNode} only when first
+ * asked for with {@link Event#data()} (by the bus's consumer thread when several subscriptions get the event).
  */
 public final class CloudEventCodec {
 
@@ -298,8 +298,8 @@ public final class CloudEventCodec {
 
     /**
      * A record value turned into the event's data on first use (see {@link Event#withLazyData}): JSON
-     * when {@code json} and it parses, else the text. Runs at most once per event, on the thread of the
-     * first subscriber that reads the data.
+     * when {@code json} and it parses, else the text. Runs at most once per event, on the thread that first
+     * reads the data: the event's only subscriber, or the bus's consumer thread for an event several subscriptions get.
      */
     private static final class LazyData implements Supplier<JsonNode> {
         private final ObjectMapper mapper;

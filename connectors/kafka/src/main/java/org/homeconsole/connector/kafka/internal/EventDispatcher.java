@@ -190,7 +190,13 @@ public final class EventDispatcher implements Runnable {
         if (route.subscribers() > 1) {
             // several subscriber threads would meet on the first read of the data: whoever came second waited on
             // the event's lock, and a park and wake-up cost more than the parse
-            event.data();
+            try {
+                event.data();
+            } catch (RuntimeException e) {
+                // the bus's own data never throws (it falls back to text); should one, each subscriber meets the error
+                // again in its handler (Event tries again) and retries and dead-letters it there, not this thread
+                LOG.debug("Could not read the data of event {} ahead of its subscribers: {}", event.id(), e.toString());
+            }
         }
         Delivery delivery = new Delivery(event, record, route.subscribers());
         progress.handedOut(delivery);
