@@ -26,6 +26,7 @@ final class KernelConnections implements AutoCloseable {
         KafkaEventBus events = new KafkaEventBus(KafkaEventBusSettings.defaults(bootstrapServers, settings.nodeId())
                 .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
                 .withPartitions(settings.eventPartitions(), (short) -1)
+                .withCompression(settings.eventCompression())
                 .withSource("/homeconsole/" + settings.nodeId()));
         try {
             // delivery begins once plugins and route files have subscribed (deliverEvents)

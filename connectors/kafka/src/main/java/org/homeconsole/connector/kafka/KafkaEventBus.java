@@ -82,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * once for every subscription (the subscriptions share one {@link Event}, so handlers must not modify it):
  * when its only subscriber first calls {@link Event#data()}, or, for an event that several subscriptions
  * get, on the consumer thread before they do. Patterns are matched once per event type. The producer
- * compresses its batches with LZ4.
+ * compresses its batches ({@link KafkaEventBusSettings#compression()}, LZ4 by default).
  *
  * <p>The future returned by {@code publish} completes on Kafka's producer thread: use the
  * {@code ...Async} stages for anything slow.
@@ -105,14 +105,6 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
      * collection copied. A publisher that far ahead blocks in {@code publish} until the broker catches up.
      */
     private static final long MIN_BUFFER_MEMORY = 4L * 1024 * 1024;
-    /**
-     * {@code compression.type} of the bus's producer: LZ4 (Kafka's default is none). A CloudEvents record is ~3
-     * times a bare one, and the {@code ce_*} header names and the repeated type, source and content type are most of
-     * the difference; LZ4 takes that back at a small cost, and the broker validates a compressed batch without
-     * building an object for every header of every record. Kafka's clients decompress on their own (a few
-     * non-Java ones need an LZ4 codec added; see docs/events.md); a client property overrides it.
-     */
-    private static final String COMPRESSION = "lz4";
     /** Kafka's most (and default) {@code max.in.flight.requests.per.connection} for an idempotent producer. */
     private static final int MAX_IN_FLIGHT = 5;
     /**
@@ -179,7 +171,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
                 deadLetterPartitions = KafkaTopics.ensure(admin, settings.deadLetterTopic(), settings.partitions(),
                         settings.replicationFactor(), Map.of());
             }
-            Map<String, Object> producerOverrides = producerTuning(partitions + deadLetterPartitions);
+            Map<String, Object> producerOverrides = producerTuning(partitions + deadLetterPartitions, settings.compression());
             producerOverrides.putAll(overrides);
             producer = new KafkaProducer<>(KafkaClientConfigs.producer(settings.bootstrapServers(), client + "-producer",
                     settings.linger(), producerOverrides));
@@ -209,17 +201,18 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
 
     /**
      * The producer settings of the bus that differ from Kafka's defaults ({@link KafkaEventBusSettings#clientProperties()}
-     * win over them): {@link #BATCH_SIZE}, {@link #COMPRESSION}, and a {@code buffer.memory} of {@link #MIN_BUFFER_MEMORY} or,
+     * win over them): {@link #BATCH_SIZE}, the settings' {@code compression}, and a {@code buffer.memory} of {@link #MIN_BUFFER_MEMORY} or,
      * for many partitions, enough for a batch of every partition in each request that may be in flight
      * plus the one filling: a quiet producer's batches hold a few events but count in full, and a
      * buffer too small for them would block publishers whenever the broker is slow.
      *
      * @param partitions of the topics the producer writes to
+     * @param compression {@code compression.type}
      */
-    private static Map<String, Object> producerTuning(int partitions) {
+    private static Map<String, Object> producerTuning(int partitions, String compression) {
         Map<String, Object> tuning = new HashMap<>();
         tuning.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_SIZE);
-        tuning.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, COMPRESSION);
+        tuning.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         tuning.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(MIN_BUFFER_MEMORY, (MAX_IN_FLIGHT + 1L) * partitions * BATCH_SIZE));
         return tuning;
     }

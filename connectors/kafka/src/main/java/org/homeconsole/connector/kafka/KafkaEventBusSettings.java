@@ -3,6 +3,7 @@ package org.homeconsole.connector.kafka;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.homeconsole.connector.kafka.internal.Checks;
 
 /**
@@ -22,6 +23,8 @@ import org.homeconsole.connector.kafka.internal.Checks;
  * @param subscriberQueueCapacity events waiting per subscriber before the bus pauses reading the partition
  * @param commitInterval how often offsets of fully handled events are committed
  * @param linger producer {@code linger.ms}: a small batch window (Kafka 4 defaults to 5 ms)
+ * @param compression producer {@code compression.type}: {@code lz4} by default ({@link #DEFAULT_COMPRESSION}), or
+ *                    {@code none}, {@code gzip}, {@code snappy}, {@code zstd}
  * @param clientProperties extra properties for every Kafka client (e.g. {@code security.protocol}, {@code sasl.*}); win over the bus's own
  */
 public record KafkaEventBusSettings(
@@ -37,6 +40,7 @@ public record KafkaEventBusSettings(
         int subscriberQueueCapacity,
         Duration commitInterval,
         Duration linger,
+        String compression,
         Map<String, Object> clientProperties) {
 
     public static final String DEFAULT_EVENTS_TOPIC = "homeconsole.events";
@@ -50,6 +54,15 @@ public record KafkaEventBusSettings(
      * shared with the other subscriptions that get them.
      */
     public static final int DEFAULT_SUBSCRIBER_QUEUE = 4096;
+    /**
+     * How the producer compresses its batches by default. A CloudEvents record is ~3 times a bare one, mostly
+     * header names and the repeated type, source and content type: LZ4 takes that back at little cost, and the
+     * broker validates a compressed batch without building an object for every header of every record. Kafka's
+     * clients decompress on their own; a few non-Java ones need an LZ4 codec added first (docs/events.md).
+     */
+    public static final String DEFAULT_COMPRESSION = "lz4";
+    /** Kafka's {@code compression.type} values. */
+    public static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
     public KafkaEventBusSettings {
         Checks.notBlank("bootstrapServers", bootstrapServers);
@@ -69,18 +82,24 @@ public record KafkaEventBusSettings(
         Checks.positive("subscriberQueueCapacity", subscriberQueueCapacity);
         Checks.notNegative("commitInterval", commitInterval);
         Checks.notNegative("linger", linger);
+        if (!COMPRESSIONS.contains(compression)) {
+            throw new IllegalArgumentException("Kafka event bus setting 'compression' must be one of none, gzip, snappy, lz4, zstd, was "
+                    + compression);
+        }
         clientProperties = Map.copyOf(Objects.requireNonNull(clientProperties, "clientProperties"));
     }
 
     /**
      * Topics {@value #DEFAULT_EVENTS_TOPIC} / {@value #DEFAULT_DEAD_LETTER_TOPIC} with 6 partitions,
      * source {@code /homeconsole/<nodeId>}, 3 attempts 100 ms apart (doubling),
-     * {@value #DEFAULT_SUBSCRIBER_QUEUE} queued events per subscriber, commits every second, {@code linger.ms=1}.
+     * {@value #DEFAULT_SUBSCRIBER_QUEUE} queued events per subscriber, commits every second, {@code linger.ms=1},
+     * LZ4 compression.
      */
     public static KafkaEventBusSettings defaults(String bootstrapServers, String nodeId) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, "/homeconsole/" + nodeId,
                 DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC, 6, (short) -1,
-                3, Duration.ofMillis(100), DEFAULT_SUBSCRIBER_QUEUE, Duration.ofSeconds(1), Duration.ofMillis(1), Map.of());
+                3, Duration.ofMillis(100), DEFAULT_SUBSCRIBER_QUEUE, Duration.ofSeconds(1), Duration.ofMillis(1),
+                DEFAULT_COMPRESSION, Map.of());
     }
 
     /** The consumer group under which this node's read positions are committed. */
@@ -90,41 +109,56 @@ public record KafkaEventBusSettings(
 
     public KafkaEventBusSettings withTopics(String eventsTopic, String deadLetterTopic) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 
     public KafkaEventBusSettings withSource(String source) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 
     public KafkaEventBusSettings withPartitions(int partitions, short replicationFactor) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 
     public KafkaEventBusSettings withRetries(int maxAttempts, Duration retryBackoff) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 
     public KafkaEventBusSettings withSubscriberQueueCapacity(int subscriberQueueCapacity) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 
     public KafkaEventBusSettings withCommitInterval(Duration commitInterval) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 
     public KafkaEventBusSettings withLinger(Duration linger) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
+    }
+
+    /** @param compression one of {@link #COMPRESSIONS} */
+    public KafkaEventBusSettings withCompression(String compression) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 
     public KafkaEventBusSettings withClientProperties(Map<String, Object> clientProperties) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
+                clientProperties);
     }
 }

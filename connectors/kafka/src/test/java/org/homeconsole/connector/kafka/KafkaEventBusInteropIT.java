@@ -120,12 +120,40 @@ class KafkaEventBusInteropIT {
 
     @Test
     void shouldWriteCompressedBatchesThatAPlainConsumerReads() throws Exception {
-        // given: a burst, as a busy plugin publishes it; a linger long enough that even a slow machine puts many
-        // events in a batch (a batch of one or two compresses little: each event has its own id and time)
-        KafkaEventBusSettings burst = KafkaEventBusSettings.defaults(KafkaSupport.bootstrapServers(), KafkaSupport.uniqueName("node"))
+        // given: the bus as it ships (LZ4)
+        KafkaEventBusSettings shipped = burstSettings();
+
+        // when
+        LogBytes written = publishBurst(shipped);
+
+        // then: the log holds much less than the records' bytes; uncompressed it would hold more (each record adds
+        // its lengths and offsets)
+        assertThat(shipped.compression()).isEqualTo("lz4");
+        assertThat(written.log()).as("log bytes for %d bytes of records", written.records()).isLessThan(written.records() * 6 / 10);
+    }
+
+    @Test
+    void shouldWriteUncompressedBatchesWhenAskedTo() throws Exception {
+        // when
+        LogBytes written = publishBurst(burstSettings().withCompression("none"));
+
+        // then
+        assertThat(written.log()).isGreaterThan(written.records());
+    }
+
+    private record LogBytes(long records, long log) {
+    }
+
+    /** A linger long enough that even a slow machine puts many events in a batch (one or two compress little). */
+    private static KafkaEventBusSettings burstSettings() {
+        return KafkaEventBusSettings.defaults(KafkaSupport.bootstrapServers(), KafkaSupport.uniqueName("node"))
                 .withTopics(KafkaSupport.uniqueName("events"), KafkaSupport.uniqueName("events-dlq"))
                 .withPartitions(3, (short) -1)
                 .withLinger(Duration.ofMillis(100));
+    }
+
+    /** Publishes a burst, as a busy plugin does, reads it back with a plain consumer and measures the topic's log. */
+    private static LogBytes publishBurst(KafkaEventBusSettings burst) throws Exception {
         int events = 500;
         List<ConsumerRecord<String, byte[]>> records;
         try (KafkaEventBus publisher = new KafkaEventBus(burst).start()) {
@@ -133,18 +161,11 @@ class KafkaEventBusInteropIT {
             for (int i = 0; i < events; i++) {
                 published.add(publisher.publish("device.state_changed", "lamp-" + (i % 8), Map.of("on", i % 2 == 0, "level", i)));
             }
-
-            // when
             CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             records = PlainKafkaClients.readAll(burst.eventsTopic(), events);
         }
-
-        // then: a plain consumer reads every event, and the log holds much less than their bytes (LZ4)
         assertThat(records).allSatisfy(record -> assertThat(header(record, "ce_type")).isEqualTo("device.state_changed"));
-        long recordBytes = records.stream().mapToLong(PlainKafkaClients::size).sum();
-        long logBytes = PlainKafkaClients.logSize(burst.eventsTopic());
-        // uncompressed, the log would hold more than the records' bytes (each record adds its lengths and offsets)
-        assertThat(logBytes).as("log bytes for %d bytes of records", recordBytes).isLessThan(recordBytes * 6 / 10);
+        return new LogBytes(records.stream().mapToLong(PlainKafkaClients::size).sum(), PlainKafkaClients.logSize(burst.eventsTopic()));
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.homeconsole.connector.kafka.KafkaEventBusSettings;
 
 /**
  * The core's settings, validated. Every setting is an environment variable (also read from {@code .env}
@@ -31,6 +32,8 @@ import java.util.regex.Pattern;
  *                    ({@code <prefix>.events}, {@code <prefix>.events.dlq}, {@code <prefix>.services}, {@code <prefix>.rpc.<node>})
  * @param eventPartitions {@code HOMECONSOLE_EVENT_PARTITIONS} (6): partitions of the events and dead-letter topics
  *                        when this node creates them; a topic that exists keeps its own
+ * @param eventCompression {@code HOMECONSOLE_EVENT_COMPRESSION} (lz4): how this node's producer compresses the events it
+ *                         publishes ({@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd})
  * @param source where these came from; plugins read their own settings (e.g. {@code CLIENT_MANAGER_MODE}) from it
  */
 public record Settings(
@@ -48,6 +51,7 @@ public record Settings(
         long maxBodyBytes,
         String topicPrefix,
         int eventPartitions,
+        String eventCompression,
         SettingsSource source) {
 
     private static final Pattern BOOTSTRAP = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5})*");
@@ -89,8 +93,12 @@ public record Settings(
         }
         long maxBody = number(source, "HOMECONSOLE_HTTP_MAX_BODY_BYTES", 16L << 20, 1024, 1L << 31);
         int eventPartitions = (int) number(source, "HOMECONSOLE_EVENT_PARTITIONS", 6, 1, 10_000);
+        String eventCompression = source.get("HOMECONSOLE_EVENT_COMPRESSION").orElse(KafkaEventBusSettings.DEFAULT_COMPRESSION);
+        if (!KafkaEventBusSettings.COMPRESSIONS.contains(eventCompression)) {
+            throw new SettingsException("HOMECONSOLE_EVENT_COMPRESSION", "'" + eventCompression + "' is not one of none, gzip, snappy, lz4, zstd");
+        }
         return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
-                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, eventPartitions, source);
+                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, eventPartitions, eventCompression, source);
     }
 
     /**

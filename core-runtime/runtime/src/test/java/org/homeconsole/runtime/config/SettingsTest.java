@@ -33,6 +33,15 @@ class SettingsTest {
     }
 
     @Test
+    void eventCompressionDefaultsToLz4AndABadValueIsNamed() {
+        assertThat(Settings.load(SettingsSource.of(Map.of()), dir).eventCompression()).isEqualTo("lz4");
+        assertThat(Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_COMPRESSION", "none")), dir).eventCompression())
+                .isEqualTo("none");
+        assertThatThrownBy(() -> Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_COMPRESSION", "brotli")), dir))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("HOMECONSOLE_EVENT_COMPRESSION").hasMessageContaining("brotli");
+    }
+
+    @Test
     void shouldUseDocumentedDefaults() {
         // given nothing configured
         // when
