@@ -231,7 +231,14 @@ public final class EventBusBenchmark {
     }
 
     private String topic(String kind, int round, int subscribers) {
-        return "bench." + runId + "." + kind + "." + (subscribers == RAW ? "raw" : subscribers == RAW_BYTES ? "rawbytes" : subscribers == RAW_CE ? "rawce" : subscribers == RAW_CE_STRUCTURED ? "rawces" : "bus" + subscribers) + ".r" + round;
+        String pipe = switch (subscribers) {
+            case RAW -> "raw";
+            case RAW_BYTES -> "rawbytes";
+            case RAW_CE -> "rawce";
+            case RAW_CE_STRUCTURED -> "rawces";
+            default -> "bus" + subscribers;
+        };
+        return "bench." + runId + "." + kind + "." + pipe + ".r" + round;
     }
 
     /**

@@ -119,28 +119,26 @@ final class Report {
         return String.format(Locale.ROOT, "%.2f", ratioValue(r, all));
     }
 
+    /** {@code r} against the mean of the nearest raw runs before and after it (one of them when it has no other). */
     private static double ratioValue(Results.Throughput r, List<Results.Throughput> all) {
         int at = 0;
         while (all.get(at) != r) {
             at++;
         }
-        double sum = 0;
-        int raws = 0;
-        for (int i = at - 1; i >= 0; i--) {
+        double before = nearestRaw(all, at, -1);
+        double after = nearestRaw(all, at, 1);
+        double baseline = Double.isNaN(before) ? after : Double.isNaN(after) ? before : (before + after) / 2;
+        return r.eventsPerSecond() / baseline;
+    }
+
+    /** Events per second of the first raw run from {@code at} in direction {@code step}, or NaN when there is none. */
+    private static double nearestRaw(List<Results.Throughput> all, int at, int step) {
+        for (int i = at + step; i >= 0 && i < all.size(); i += step) {
             if (all.get(i).pipe().equals("raw")) {
-                sum += all.get(i).eventsPerSecond();
-                raws++;
-                break;
+                return all.get(i).eventsPerSecond();
             }
         }
-        for (int i = at + 1; i < all.size(); i++) {
-            if (all.get(i).pipe().equals("raw")) {
-                sum += all.get(i).eventsPerSecond();
-                raws++;
-                break;
-            }
-        }
-        return raws == 0 ? Double.NaN : r.eventsPerSecond() / (sum / raws);
+        return Double.NaN;
     }
 
     private static <T> Map<String, List<T>> byPipe(List<T> results, Function<T, String> pipe) {

@@ -1,9 +1,9 @@
 package org.homeconsole.connector.kafka;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.homeconsole.connector.kafka.internal.Checks;
 
 /**
@@ -61,8 +61,8 @@ public record KafkaEventBusSettings(
      * clients decompress on their own; a few non-Java ones need an LZ4 codec added first (docs/events.md).
      */
     public static final String DEFAULT_COMPRESSION = "lz4";
-    /** Kafka's {@code compression.type} values. */
-    public static final Set<String> COMPRESSIONS = Set.of("none", "gzip", "snappy", "lz4", "zstd");
+    /** Kafka's {@code compression.type} values, in the order messages list them. */
+    public static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
 
     public KafkaEventBusSettings {
         Checks.notBlank("bootstrapServers", bootstrapServers);
@@ -83,8 +83,8 @@ public record KafkaEventBusSettings(
         Checks.notNegative("commitInterval", commitInterval);
         Checks.notNegative("linger", linger);
         if (!COMPRESSIONS.contains(compression)) {
-            throw new IllegalArgumentException("Kafka event bus setting 'compression' must be one of none, gzip, snappy, lz4, zstd, was "
-                    + compression);
+            throw new IllegalArgumentException("Kafka event bus setting 'compression' must be one of "
+                    + String.join(", ", COMPRESSIONS) + ", was " + compression);
         }
         clientProperties = Map.copyOf(Objects.requireNonNull(clientProperties, "clientProperties"));
     }

@@ -95,7 +95,8 @@ public record Settings(
         int eventPartitions = (int) number(source, "HOMECONSOLE_EVENT_PARTITIONS", 6, 1, 10_000);
         String eventCompression = source.get("HOMECONSOLE_EVENT_COMPRESSION").orElse(KafkaEventBusSettings.DEFAULT_COMPRESSION);
         if (!KafkaEventBusSettings.COMPRESSIONS.contains(eventCompression)) {
-            throw new SettingsException("HOMECONSOLE_EVENT_COMPRESSION", "'" + eventCompression + "' is not one of none, gzip, snappy, lz4, zstd");
+            throw new SettingsException("HOMECONSOLE_EVENT_COMPRESSION", "'" + eventCompression + "' is not one of "
+                    + String.join(", ", KafkaEventBusSettings.COMPRESSIONS));
         }
         return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
                 routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, eventPartitions, eventCompression, source);

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * others and looks again after {@code BACKLOG_POLL} at most.
  *
  * <p>Per record it reads the envelope only (the data is decoded by the first subscriber that wants
- * it; for an event that goes to several subscriptions, here, before any of them can wait for another's decoding), looks up the subscriptions of the event's type in {@link EventRouter} and adds one shared
+ * it; for an event that goes to several subscriptions, here, before any of them can wait for another's
+ * decoding), looks up the subscriptions of the event's type in {@link EventRouter} and adds one shared
  * {@link Delivery} to their batches; the batches go out once per poll.
  */
 public final class EventDispatcher implements Runnable {
