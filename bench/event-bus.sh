@@ -3,7 +3,8 @@
 #
 #   bench/event-bus.sh [--events=600000] [--rate=10000] [--warmup-seconds=3] [--latency-seconds=10]
 #                      [--rounds=5] [--subscribers=1,4,16] [--case-cap-seconds=120] [--jit-warmup-max-seconds=240]
-#                      [--raw-ce=false] [--raw-bytes=false] [--linger-ms=N] [--bus-client=name=value,...] [--out=FILE]
+#                      [--raw-ce=false] [--raw-bytes=false] [--linger-ms=N] [--bus-client=name=value,...]
+#                      [--bus-variant=name=value,...] [--out=FILE]
 #
 # Builds the bench module when bench/target/lib is missing (BENCH_BUILD=1 forces it). The JVM gets a fixed
 # 1 GB heap (BENCH_JAVA_OPTS replaces that); the whole run is killed after BENCH_TIMEOUT seconds (1800).

@@ -21,11 +21,12 @@ final class BusPipe implements Pipe {
 
     /**
      * Starts a bus on fresh topics {@code topic} and {@code topic.dlq} with the bus's default settings
-     * but {@code linger} and the extra Kafka client properties {@code client}.
+     * but {@code linger} and the extra Kafka client properties {@code client}; {@code variant} names an A/B variant in
+     * its name ({@code null} for none).
      */
     BusPipe(String bootstrap, String nodeId, String topic, int subscribers, Duration linger, Map<String, Object> client,
-            Supplier<Receiver> receiverFactory) {
-        this.name = "bus x" + subscribers;
+            Supplier<Receiver> receiverFactory, String variant) {
+        this.name = "bus x" + subscribers + (variant == null ? "" : ", " + variant);
         KafkaEventBusSettings settings = KafkaEventBusSettings.defaults(bootstrap, nodeId).withTopics(topic, topic + ".dlq")
                 .withLinger(linger).withClientProperties(client);
         bus = new KafkaEventBus(settings);

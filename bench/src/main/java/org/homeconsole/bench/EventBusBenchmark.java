@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,8 @@ public final class EventBusBenchmark {
     private static final int RAW_CE_STRUCTURED = -2;
     /** diagnostic case: the baseline's clients, but the consumer never parses the value (the baseline before 2026-12-03) */
     private static final int RAW_BYTES = -3;
+    /** added to a subscriber count: the bus with {@code --bus-variant}'s client properties */
+    private static final int VARIANT = 1_000;
 
     private final Options options;
     private final Path dataDir;
@@ -214,7 +217,12 @@ public final class EventBusBenchmark {
             cases.add(RAW_CE);
             cases.add(RAW_CE_STRUCTURED);
         }
-        cases.addAll(options.subscribers());
+        for (int subscribers : options.subscribers()) {
+            cases.add(subscribers);
+            if (!options.busVariant().isEmpty()) {
+                cases.add(VARIANT + subscribers);
+            }
+        }
         return cases;
     }
 
@@ -227,7 +235,12 @@ public final class EventBusBenchmark {
             return new RawKafkaPipe(bootstrap, topic, busDefaults.partitions(), linger, mapper, receivers.get(), envelope,
                     subscribers != RAW_BYTES);
         }
-        return new BusPipe(bootstrap, topic.replace('.', '-'), topic, subscribers, linger, options.busClient(), receivers);
+        if (subscribers >= VARIANT) {
+            Map<String, Object> client = new HashMap<>(options.busClient());
+            client.putAll(options.busVariant());
+            return new BusPipe(bootstrap, topic.replace('.', '-'), topic, subscribers - VARIANT, linger, client, receivers, "variant");
+        }
+        return new BusPipe(bootstrap, topic.replace('.', '-'), topic, subscribers, linger, options.busClient(), receivers, null);
     }
 
     private String topic(String kind, int round, int subscribers) {
@@ -236,7 +249,7 @@ public final class EventBusBenchmark {
             case RAW_BYTES -> "rawbytes";
             case RAW_CE -> "rawce";
             case RAW_CE_STRUCTURED -> "rawces";
-            default -> "bus" + subscribers;
+            default -> subscribers >= VARIANT ? "bus" + (subscribers - VARIANT) + "v" : "bus" + subscribers;
         };
         return "bench." + runId + "." + kind + "." + pipe + ".r" + round;
     }
@@ -289,6 +302,9 @@ public final class EventBusBenchmark {
                                 + busDefaults.linger().toMillis() + ")");
         if (!options.busClient().isEmpty()) {
             report.line("- **the bus NOT as it ships**: extra client properties %s", options.busClient());
+        }
+        if (!options.busVariant().isEmpty()) {
+            report.line("- **A/B**: the cases named `variant` are the bus with the client properties %s on top", options.busVariant());
         }
     }
 

@@ -25,14 +25,18 @@ import java.util.Map;
  * @param linger producer {@code linger.ms} of the bus and of the raw baseline alike; {@code null} keeps the bus's default
  * @param busClient Kafka client properties given to the bus only (its settings' {@code clientProperties}), to try a
  *     tuning against the same baseline; empty for the bus as it ships
+ * @param busVariant Kafka client properties of an A/B variant: when not empty, each bus case also runs with these on top
+ *     of {@code busClient}, in the same JVM and round, between raw runs of its own; same JIT and machine, unlike
+ *     two runs with different {@code --bus-client}s
  * @param out where the Markdown report is also written; {@code null} for the log only
  */
 record Options(int events, int rate, Duration warmup, Duration measured, int rounds, List<Integer> subscribers,
-        Duration caseCap, boolean rawCloudEvents, boolean rawBytes, Duration jitWarmupMax, Duration linger, Map<String, Object> busClient, Path out) {
+        Duration caseCap, boolean rawCloudEvents, boolean rawBytes, Duration jitWarmupMax, Duration linger, Map<String, Object> busClient,
+        Map<String, Object> busVariant, Path out) {
 
     static final String USAGE = "options: --events=600000 --rate=10000 --warmup-seconds=3 --latency-seconds=10 "
             + "--rounds=5 --subscribers=1,4,16 --case-cap-seconds=120 --jit-warmup-max-seconds=240 --raw-ce=false --raw-bytes=false [--linger-ms=N] "
-            + "[--bus-client=name=value,name=value] [--out=bench/target/event-bus.md]";
+            + "[--bus-client=name=value,name=value] [--bus-variant=name=value,name=value] [--out=bench/target/event-bus.md]";
 
     static Options parse(String... args) {
         int events = 600_000;
@@ -47,6 +51,7 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
         boolean rawBytes = false;
         Duration linger = null;
         Map<String, Object> busClient = Map.of();
+        Map<String, Object> busVariant = Map.of();
         Path out = null;
         for (String arg : args) {
             int eq = arg.indexOf('=');
@@ -68,12 +73,14 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
                 case "jit-warmup-max-seconds" -> jitWarmupMax = notNegative(name, value);
                 case "linger-ms" -> linger = Duration.ofMillis(Integer.parseInt(value));
                 case "bus-client" -> busClient = properties(name, value);
+                case "bus-variant" -> busVariant = properties(name, value);
                 case "out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option --" + name + "; " + USAGE);
             }
         }
         return new Options(events, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(measured), rounds, subscribers,
-                Duration.ofSeconds(cap), rawCloudEvents, rawBytes, Duration.ofSeconds(jitWarmupMax), linger, busClient, out);
+                Duration.ofSeconds(cap), rawCloudEvents, rawBytes, Duration.ofSeconds(jitWarmupMax), linger, busClient,
+                busVariant, out);
     }
 
     /** {@code name=value,name=value} as client properties (Kafka parses the values by the property's type). */
