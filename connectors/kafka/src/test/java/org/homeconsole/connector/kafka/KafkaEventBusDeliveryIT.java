@@ -190,13 +190,40 @@ class KafkaEventBusDeliveryIT {
     }
 
     @Test
+    void shouldSkipEventsNoSubscriptionWantsAndCommitPastThem() throws Exception {
+        // given: a node that wants jobs only; audit events of the same key in between
+        KafkaEventBusSettings settings = settings();
+        KafkaEventBus publisher = bus(settings.withSource("/test/publisher"));
+        KafkaEventBusSettings node = anotherNode(settings);
+        Queue<String> jobs = new ConcurrentLinkedQueue<>();
+        KafkaEventBus jobsOnly = new KafkaEventBus(node);
+        jobsOnly.subscribe("test.jobs", "job.*", e -> jobs.add(e.data().asText()));
+        jobsOnly.start();
+        publisher.start();
+
+        // when
+        for (String step : List.of("audit:x1", "job:a1", "audit:x2", "job:a2", "audit:x3")) {
+            String[] typeAndData = step.split(":");
+            publisher.publish(typeAndData[0] + ".done", "same-key", typeAndData[1]).get(30, TimeUnit.SECONDS);
+        }
+
+        // then: the jobs arrive in order, and the audit events are committed past, not left for a later subscription
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobs).containsExactly("a1", "a2"));
+        jobsOnly.close();
+        publisher.publish("audit.done", "same-key", "x4").get(30, TimeUnit.SECONDS);
+        Queue<String> audits = new ConcurrentLinkedQueue<>();
+        KafkaEventBus restarted = bus(node);
+        restarted.subscribe("test.audits", "audit.*", e -> audits.add(e.data().asText()));
+        restarted.start();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(audits).containsExactly("x4"));
+    }
+
+    @Test
     void shouldResumeFromCommittedOffsetsAfterRestart() throws Exception {
         // given: one key, so that a replay of the first jobs would show before the later ones
         KafkaEventBusSettings settings = settings();
         KafkaEventBus publisher = bus(settings.withSource("/test/publisher"));
-        KafkaEventBusSettings restartingNode = KafkaEventBusSettings.defaults(settings.bootstrapServers(), KafkaSupport.uniqueName("node"))
-                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
-                .withPartitions(3, (short) -1);
+        KafkaEventBusSettings restartingNode = anotherNode(settings);
         Queue<String> beforeRestart = new ConcurrentLinkedQueue<>();
         KafkaEventBus node = new KafkaEventBus(restartingNode);
         node.subscribe("test.restart", "job.*", e -> beforeRestart.add(e.data().asText()));
@@ -226,9 +253,7 @@ class KafkaEventBusDeliveryIT {
         // given: two subscriptions with one pattern (they share each record) and a third with another
         KafkaEventBusSettings settings = settings();
         KafkaEventBus publisher = bus(settings.withSource("/test/publisher"));
-        KafkaEventBusSettings node = KafkaEventBusSettings.defaults(settings.bootstrapServers(), KafkaSupport.uniqueName("node"))
-                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
-                .withPartitions(3, (short) -1);
+        KafkaEventBusSettings node = anotherNode(settings);
         Queue<String> first = new ConcurrentLinkedQueue<>();
         Queue<String> second = new ConcurrentLinkedQueue<>();
         Queue<String> all = new ConcurrentLinkedQueue<>();
@@ -264,9 +289,7 @@ class KafkaEventBusDeliveryIT {
         // given a node that knew the topic, then went down while events were published
         KafkaEventBusSettings settings = settings();
         KafkaEventBus publisher = bus(settings.withSource("/test/publisher"));
-        KafkaEventBusSettings node = KafkaEventBusSettings.defaults(settings.bootstrapServers(), KafkaSupport.uniqueName("node"))
-                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
-                .withPartitions(3, (short) -1);
+        KafkaEventBusSettings node = anotherNode(settings);
         bus(node).start().close();
         publisher.start();
         for (String job : List.of("c1", "c2")) {
@@ -301,6 +324,13 @@ class KafkaEventBusDeliveryIT {
     private static KafkaEventBusSettings settings() {
         return KafkaEventBusSettings.defaults(KafkaSupport.bootstrapServers(), KafkaSupport.uniqueName("node"))
                 .withTopics(KafkaSupport.uniqueName("events"), KafkaSupport.uniqueName("events-dlq"))
+                .withPartitions(3, (short) -1);
+    }
+
+    /** A node of its own (its own consumer group) on the topics of {@code settings}. */
+    private static KafkaEventBusSettings anotherNode(KafkaEventBusSettings settings) {
+        return KafkaEventBusSettings.defaults(settings.bootstrapServers(), KafkaSupport.uniqueName("node"))
+                .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
                 .withPartitions(3, (short) -1);
     }
 

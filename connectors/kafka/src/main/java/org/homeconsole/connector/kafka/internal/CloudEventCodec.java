@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -75,14 +76,21 @@ public final class CloudEventCodec {
         this.dataWriter = mapper.writer().without(SerializationFeature.WRAP_ROOT_VALUE);
     }
 
-    /** The outcome of reading a record: an event, or why the record is not one. */
+    /** The outcome of reading a record: an event, why the record is not one, or neither for an unwanted event. */
     public record Decoded(Event event, String error) {
+        private static final Decoded UNWANTED = new Decoded(null, null);
+
         static Decoded ok(Event event) {
             return new Decoded(event, null);
         }
 
         static Decoded invalid(String error) {
             return new Decoded(null, error);
+        }
+
+        /** Whether the record is a binary-mode event of a type the caller did not want, left undecoded. */
+        public boolean unwanted() {
+            return this == UNWANTED;
         }
     }
 
@@ -151,24 +159,30 @@ public final class CloudEventCodec {
 
     /** Reads a record in binary or structured mode; never throws. */
     public Decoded decode(ConsumerRecord<String, byte[]> record) {
-        // one pass over the headers, an array walk (the Headers iterator costs two objects per record);
-        // the last of a repeated header wins
-        byte[][] attributes = new byte[ATTRIBUTES][];
+        return decode(record, type -> true);
+    }
+
+    /**
+     * Reads a record in binary or structured mode, but stops after the headers of a binary-mode event whose type
+     * {@code wanted} refuses: that record comes back {@link Decoded#unwanted()}, without its id, time or event
+     * built. A structured-mode record's type is inside its value, so it is always read whole. Never throws but
+     * what {@code wanted} throws.
+     *
+     * @param wanted asked once per binary-mode record with a type that is not blank
+     */
+    public Decoded decode(ConsumerRecord<String, byte[]> record, Predicate<String> wanted) {
+        // one pass over the headers, an array walk (the Headers iterator costs two objects per record); the last
+        // of a repeated header wins unless its value is null. Values are copied out of the record only when read:
+        // an unwanted event's id, source and time never are
+        Header[] attributes = new Header[ATTRIBUTES];
         for (Header header : record.headers().toArray()) {
             int attribute = attribute(header.key());
-            if (attribute >= 0) {
-                byte[] value = header.value();
-                if (value != null) {
-                    attributes[attribute] = value;
-                }
+            if (attribute >= 0 && (attributes[attribute] == null || header.value() != null)) {
+                attributes[attribute] = header;
             }
         }
-        byte[] id = attributes[ID];
-        byte[] type = attributes[TYPE];
-        byte[] source = attributes[SOURCE];
-        byte[] time = attributes[TIME];
-        byte[] correlationId = attributes[CORRELATIONID];
-        byte[] contentType = attributes[CONTENTTYPE];
+        byte[] type = value(attributes[TYPE]);
+        byte[] contentType = value(attributes[CONTENTTYPE]);
         // the platform's own records say exactly application/json: no string needed to know it
         String mediaType = contentType == null || Arrays.equals(contentType, JSON_BYTES) ? null
                 : mediaType(new String(contentType, StandardCharsets.UTF_8));
@@ -179,9 +193,16 @@ public final class CloudEventCodec {
             return decodeStructured(record, readTree(record.value()));
         }
         if (type != null) {
+            String typeText = decoded.text(type);
+            if (!typeText.isBlank() && !wanted.test(typeText)) {
+                return Decoded.UNWANTED;
+            }
+            byte[] source = value(attributes[SOURCE]);
+            byte[] time = value(attributes[TIME]);
             boolean json = contentType == null || mediaType == null || mediaType.contains("json");
-            return event(record, text(id), decoded.text(type), source == null ? null : decoded.text(source),
-                    time == null ? null : parseTime(time), record.key(), text(correlationId), binaryData(record.value(), json));
+            return event(record, text(value(attributes[ID])), typeText, source == null ? null : decoded.text(source),
+                    time == null ? null : parseTime(time), record.key(), text(value(attributes[CORRELATIONID])),
+                    binaryData(record.value(), json));
         }
         JsonNode value = readTree(record.value());
         if (value != null && value.path("specversion").isTextual() && value.path("type").isTextual()) {
@@ -259,6 +280,10 @@ public final class CloudEventCodec {
             case 16 -> key.equals(CE_CORRELATIONID) ? CORRELATIONID : -1;
             default -> -1;
         };
+    }
+
+    private static byte[] value(Header header) {
+        return header == null ? null : header.value();
     }
 
     private static String text(byte[] value) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -173,6 +175,35 @@ class CloudEventCodecTest {
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1,\"b\":2}");
         assertThat(header(record, "ce_type")).isEqualTo("device.added");
         assertThat(codec.lazyData(json).get()).isEqualTo(mapper.createObjectNode().put("a", 1).put("b", 2));
+    }
+
+    @Test
+    void shouldStopAfterTheHeadersOfAnUnwantedBinaryEvent() {
+        // given
+        List<String> asked = new ArrayList<>();
+        ConsumerRecord<String, byte[]> structured = new ConsumerRecord<>("events", 0, 8L, "hall",
+                "{\"specversion\":\"1.0\",\"id\":\"s-3\",\"type\":\"light.off\",\"source\":\"/cli\"}".getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<String, byte[]> blankType = new ConsumerRecord<>("events", 0, 9L, null, "{}".getBytes(StandardCharsets.UTF_8));
+        blankType.headers().add("ce_type", " ".getBytes(StandardCharsets.UTF_8));
+
+        // when
+        CloudEventCodec.Decoded refused = codec.decode(binary("{\"n\":1}", "application/json"), type -> asked.add(type) && false);
+        CloudEventCodec.Decoded accepted = codec.decode(binary("{\"n\":2}", "application/json"), type -> asked.add(type));
+        CloudEventCodec.Decoded whole = codec.decode(structured, type -> asked.add(type) && false);
+        CloudEventCodec.Decoded invalid = codec.decode(blankType, type -> asked.add(type) && false);
+
+        // then
+        assertThat(refused.unwanted()).isTrue();
+        assertThat(refused.event()).isNull();
+        assertThat(refused.error()).isNull();
+        assertThat(accepted.unwanted()).isFalse();
+        assertThat(accepted.event().data().get("n").asInt()).isEqualTo(2);
+        // a structured event's type is in its value: read whole, not asked about
+        assertThat(whole.event().type()).isEqualTo("light.off");
+        // a blank type is not a type: the record is refused as before, not skipped
+        assertThat(invalid.unwanted()).isFalse();
+        assertThat(invalid.error()).contains("without a type");
+        assertThat(asked).containsExactly("note.added", "note.added");
     }
 
     private static ConsumerRecord<String, byte[]> binary(String value, String contentType) {
