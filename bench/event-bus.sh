@@ -15,5 +15,6 @@ cd "$ROOT"
 if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -d bench/target/lib ] || [ ! -d bench/target/classes ]; then
   ./mvnw -q -B package -DskipTests -pl bench -am
 fi
-exec timeout "${BENCH_TIMEOUT:-1800}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} \
+# compiler threads that end take their CPU time with them, and the warm-up reads the JIT's use from /proc: keep them
+exec timeout "${BENCH_TIMEOUT:-1800}" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -XX:-UseDynamicNumberOfCompilerThreads \
   -cp "bench/target/classes:bench/target/lib/*" org.homeconsole.bench.EventBusBenchmark "$@"

@@ -64,6 +64,8 @@ record ResourceMeter(long cpuNanos, long gcMillis, long gcCount, Map<String, Lon
     /**
      * CPU clock ticks of the JIT compiler threads ({@code C1 CompilerThre…}, {@code C2 CompilerThre…} in
      * {@code /proc/self/task/<tid>/stat}); they are hidden from {@link ThreadMXBean}. 0 where there is no {@code /proc}.
+     * A compiler thread that has ended is missing from the sum, so {@code bench/event-bus.sh} runs the JVM with
+     * {@code -XX:-UseDynamicNumberOfCompilerThreads}, which keeps them all.
      */
     static long compilerTicks() {
         long ticks = 0;
