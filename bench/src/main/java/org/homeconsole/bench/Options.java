@@ -34,6 +34,9 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
         Duration caseCap, boolean rawCloudEvents, boolean rawBytes, Duration jitWarmupMax, Duration linger, Map<String, Object> busClient,
         Map<String, Object> busVariant, Path out) {
 
+    /** the most subscribers of one bus case: a case number above it is a {@code --bus-variant} case */
+    static final int MAX_SUBSCRIBERS = EventBusBenchmark.VARIANT - 1;
+
     static final String USAGE = "options: --events=600000 --rate=10000 --warmup-seconds=3 --latency-seconds=10 "
             + "--rounds=5 --subscribers=1,4,16 --case-cap-seconds=120 --jit-warmup-max-seconds=240 --raw-ce=false --raw-bytes=false [--linger-ms=N] "
             + "[--bus-client=name=value,name=value] [--bus-variant=name=value,name=value] [--out=bench/target/event-bus.md]";
@@ -66,7 +69,7 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
                 case "warmup-seconds" -> warmup = Integer.parseInt(value);
                 case "latency-seconds" -> measured = positive(name, value);
                 case "rounds" -> rounds = positive(name, value);
-                case "subscribers" -> subscribers = Arrays.stream(value.split(",")).map(s -> positive(name, s.trim())).toList();
+                case "subscribers" -> subscribers = Arrays.stream(value.split(",")).map(s -> subscribers(name, s.trim())).toList();
                 case "case-cap-seconds" -> cap = positive(name, value);
                 case "raw-ce" -> rawCloudEvents = bool(name, value);
                 case "raw-bytes" -> rawBytes = bool(name, value);
@@ -107,6 +110,14 @@ record Options(int events, int rate, Duration warmup, Duration measured, int rou
         int number = Integer.parseInt(value);
         if (number < 0) {
             throw new IllegalArgumentException("--" + name + " must not be negative, was " + value);
+        }
+        return number;
+    }
+
+    private static int subscribers(String name, String value) {
+        int number = positive(name, value);
+        if (number > MAX_SUBSCRIBERS) {
+            throw new IllegalArgumentException("--" + name + " takes at most " + MAX_SUBSCRIBERS + " subscribers per case, was " + value);
         }
         return number;
     }

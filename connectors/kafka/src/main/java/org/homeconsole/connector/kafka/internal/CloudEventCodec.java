@@ -90,7 +90,7 @@ public final class CloudEventCodec {
 
         /** Whether the record is a binary-mode event of a type the caller did not want, left undecoded. */
         public boolean unwanted() {
-            return this == UNWANTED;
+            return event == null && error == null;
         }
     }
 
