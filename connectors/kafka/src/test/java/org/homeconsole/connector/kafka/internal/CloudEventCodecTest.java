@@ -206,6 +206,45 @@ class CloudEventCodecTest {
         assertThat(asked).containsExactly("note.added", "note.added");
     }
 
+    @Test
+    void shouldNotReadTheOtherAttributesOfAnUnwantedBinaryEvent() {
+        // given: headers that count how often their value is read
+        List<String> read = new ArrayList<>();
+        ConsumerRecord<String, byte[]> unwanted = counted(binary("{\"n\":1}", "application/json"), read);
+        ConsumerRecord<String, byte[]> wanted = counted(binary("{\"n\":2}", "application/json"), read);
+
+        // when
+        codec.decode(unwanted, type -> false);
+        List<String> readForUnwanted = List.copyOf(read);
+        read.clear();
+        codec.decode(wanted, type -> true);
+
+        // then: the type and the content type only, against every attribute when the event is built
+        assertThat(readForUnwanted).containsExactlyInAnyOrder("ce_type", "content-type");
+        assertThat(read).containsExactlyInAnyOrder("ce_type", "content-type", "ce_id", "ce_source", "ce_time");
+    }
+
+    /** {@code record} with headers that add their key to {@code read} whenever their value is read. */
+    private static ConsumerRecord<String, byte[]> counted(ConsumerRecord<String, byte[]> record, List<String> read) {
+        ConsumerRecord<String, byte[]> counted = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
+                record.key(), record.value());
+        for (Header header : record.headers()) {
+            counted.headers().add(new Header() {
+                @Override
+                public String key() {
+                    return header.key();
+                }
+
+                @Override
+                public byte[] value() {
+                    read.add(header.key());
+                    return header.value();
+                }
+            });
+        }
+        return counted;
+    }
+
     private static ConsumerRecord<String, byte[]> binary(String value, String contentType) {
         ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("events", 1, 3L, "k", value.getBytes(StandardCharsets.UTF_8));
         record.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
