@@ -4,11 +4,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The data every benchmark event carries: about 100 bytes of JSON holding a sequence number and the
- * time the event was meant to be sent, so that a receiver can measure latency from that time.
+ * time the event was meant to be sent, so that a receiver can measure latency from that time. Public for the
+ * microbenchmarks ({@code org.homeconsole.bench.jmh}), which read the same events.
  */
-final class Payload {
+public final class Payload {
 
-    static final String TYPE = "bench.reading";
+    public static final String TYPE = "bench.reading";
     /**
      * Origin of every {@code t} field. {@code System.nanoTime()} is only comparable inside one JVM,
      * which is why the sender and the receivers of this benchmark share one.
@@ -29,19 +30,19 @@ final class Payload {
     }
 
     /** What a plugin would publish: a small record Jackson turns into JSON. */
-    record Reading(long seq, long t, String device, String state, String note) {
+    public record Reading(long seq, long t, String device, String state, String note) {
     }
 
     private Payload() {
     }
 
     /** The record key: 64 devices, so that events spread over every partition and keep per-device order. */
-    static String key(long seq) {
+    public static String key(long seq) {
         return KEYS[(int) (seq % DEVICES)];
     }
 
     /** @param intendedNanos {@code System.nanoTime()} at which the event is meant to be sent */
-    static Reading reading(long seq, long intendedNanos) {
+    public static Reading reading(long seq, long intendedNanos) {
         return new Reading(seq, intendedNanos - ORIGIN, key(seq), (seq & 1) == 0 ? "on" : "off", NOTE);
     }
 

@@ -3,6 +3,7 @@ package org.homeconsole.bench.jmh;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,6 +12,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.homeconsole.api.events.Event;
+import org.homeconsole.bench.Payload;
 import org.homeconsole.connector.kafka.internal.CloudEventCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -58,13 +60,11 @@ public class CloudEventDecodeBenchmark {
 
     @Setup
     public void write() {
-        ObjectMapper mapper = new ObjectMapper();
         for (int i = 0; i < RECORDS; i++) {
-            // the EventBus benchmark's 100-byte reading, written by the bus's own codec
-            Event event = Event.of("bench.reading", "/homeconsole/bench", "device-" + i, null,
-                    mapper.createObjectNode().put("seq", i).put("t", 1_000_000L * i).put("device", "device-" + i)
-                            .put("value", 21.5 + i).put("unit", "celsius"));
-            ProducerRecord<String, byte[]> written = codec.encode("events", event);
+            // the EventBus benchmark's reading, written as KafkaEventBus.publish(type, key, data) writes it
+            byte[] json = codec.toJson(Payload.reading(i, System.nanoTime()));
+            Event event = Event.withLazyData(Payload.TYPE, "/homeconsole/bench", Payload.key(i), null, codec.lazyData(json));
+            ProducerRecord<String, byte[]> written = codec.encode("events", event, json);
             Header[] headers = written.headers().toArray();
             values[i] = written.value();
             keys[i] = written.key();
@@ -102,6 +102,6 @@ public class CloudEventDecodeBenchmark {
             headers[h] = new RecordHeader(keyBuffers[h].duplicate(), headerValues[i][h].duplicate());
         }
         return new ConsumerRecord<>("events", 0, i, 0L, TimestampType.CREATE_TIME, -1, -1, keys[i], values[i],
-                new RecordHeaders(headers), java.util.Optional.empty());
+                new RecordHeaders(headers), Optional.empty());
     }
 }
