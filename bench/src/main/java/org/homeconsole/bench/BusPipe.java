@@ -3,6 +3,7 @@ package org.homeconsole.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -19,16 +20,24 @@ final class BusPipe implements Pipe {
     private final List<Receiver> receivers = new ArrayList<>();
     private final String name;
 
+    /** Not a Kafka client property: in {@code --bus-client} or {@code --bus-variant}, the bus's {@code subscriberThreads}. */
+    static final String SUBSCRIBER_THREADS = "subscriber.threads";
+
     /**
      * Starts a bus on fresh topics {@code topic} and {@code topic.dlq} with the bus's default settings
-     * but {@code linger} and the extra Kafka client properties {@code client}; {@code variant} names an A/B variant in
-     * its name ({@code null} for none).
+     * but {@code linger} and the extra Kafka client properties {@code client} (but {@value #SUBSCRIBER_THREADS}, a
+     * setting of the bus); {@code variant} names an A/B variant in its name ({@code null} for none).
      */
     BusPipe(String bootstrap, String nodeId, String topic, int subscribers, Duration linger, Map<String, Object> client,
             Supplier<Receiver> receiverFactory, String variant) {
         this.name = "bus x" + subscribers + (variant == null ? "" : ", " + variant);
+        Map<String, Object> kafka = new HashMap<>(client);
+        Object threads = kafka.remove(SUBSCRIBER_THREADS);
         KafkaEventBusSettings settings = KafkaEventBusSettings.defaults(bootstrap, nodeId).withTopics(topic, topic + ".dlq")
-                .withLinger(linger).withClientProperties(client);
+                .withLinger(linger).withClientProperties(kafka);
+        if (threads != null) {
+            settings = settings.withSubscriberThreads(Integer.parseInt(threads.toString()));
+        }
         bus = new KafkaEventBus(settings);
         for (int i = 0; i < subscribers; i++) {
             Receiver receiver = receiverFactory.get();

@@ -27,6 +27,7 @@ final class KernelConnections implements AutoCloseable {
                 .withTopics(settings.eventsTopic(), settings.deadLetterTopic())
                 .withPartitions(settings.eventPartitions(), (short) -1)
                 .withCompression(settings.eventCompression())
+                .withSubscriberThreads(settings.eventSubscriberThreads())
                 .withSource("/homeconsole/" + settings.nodeId()));
         try {
             // delivery begins once plugins and route files have subscribed (deliverEvents)

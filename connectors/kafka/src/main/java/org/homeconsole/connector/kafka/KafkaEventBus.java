@@ -37,6 +37,7 @@ import org.homeconsole.connector.kafka.internal.KafkaClientConfigs;
 import org.homeconsole.connector.kafka.internal.KafkaTopics;
 import org.homeconsole.connector.kafka.internal.PartitionProgress;
 import org.homeconsole.connector.kafka.internal.RoomSignal;
+import org.homeconsole.connector.kafka.internal.SubscriberPool;
 import org.homeconsole.connector.kafka.internal.SubscriberSet;
 import org.homeconsole.connector.kafka.internal.SubscriberWorker;
 import org.slf4j.Logger;
@@ -71,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * node resumes where it stopped; a node seen for the first time starts at the end. Subscribe before
  * {@link #start()} to receive what was published while the node was down. Partitions added to the
  * topic later are read from the next start on. Every subscription has a
- * bounded queue and a thread of its own; events of one key reach it in order. A failing handler is
+ * bounded queue, and its handler runs on one of a few shared threads
+ * ({@link KafkaEventBusSettings#subscriberThreads()}), one event at a time; events of one key reach it in order.
+ * Threads are added while handlers block, so a slow subscriber holds up the others for some 20 ms at most. A failing handler is
  * retried ({@link KafkaEventBusSettings#maxAttempts()}, pauses doubling from
  * {@link KafkaEventBusSettings#retryBackoff()}), then its event is dead-lettered and delivery goes
  * on. Offsets are committed only once every matching subscription has finished a record:
@@ -121,6 +124,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
     private final CloudEventCodec codec;
     private final SubscriberSet subscribers = new SubscriberSet();
     private final RoomSignal roomSignal = new RoomSignal();
+    private final SubscriberPool subscriberPool;
     private volatile State state = State.NEW;
     private final DeadLetterWriter deadLetters;
     private volatile Producer<String, byte[]> producer;
@@ -137,6 +141,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.codec = new CloudEventCodec(Objects.requireNonNull(mapper, "mapper"));
         this.deadLetters = new DeadLetterWriter(() -> producer, settings.deadLetterTopic());
+        this.subscriberPool = new SubscriberPool(settings.nodeId(), settings.subscriberThreads());
     }
 
     /**
@@ -337,9 +342,8 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
                 throw new IllegalStateException("Kafka event bus of node " + settings.nodeId() + " is closed");
             }
             SubscriberWorker worker = new SubscriberWorker(subscriber, parsed, handler, settings.subscriberQueueCapacity(),
-                    settings.maxAttempts(), settings.retryBackoff(), deadLetters, roomSignal, subscribers::remove);
+                    settings.maxAttempts(), settings.retryBackoff(), deadLetters, roomSignal, subscriberPool, subscribers::remove);
             subscribers.add(worker);
-            worker.start();
             return worker;
         }
     }
@@ -384,6 +388,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         subscribers.clear();
+        subscriberPool.close();
         if (dispatcher != null) {
             dispatcher.commitAndClose();
         }

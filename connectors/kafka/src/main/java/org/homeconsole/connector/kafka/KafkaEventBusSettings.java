@@ -21,6 +21,9 @@ import org.homeconsole.connector.kafka.internal.Checks;
  * @param maxAttempts how many times a subscriber is called for one event before it is dead-lettered (1 = no retry)
  * @param retryBackoff pause after the first failed attempt; doubles after each further one (capped at 30 s)
  * @param subscriberQueueCapacity events waiting per subscriber before the bus pauses reading the partition
+ * @param subscriberThreads threads that run the subscriptions' handlers, shared by all of them (by default as many
+ *                          as the machine has cores, {@link #defaultSubscriberThreads()}); more are added for as long as
+ *                          handlers block or run long (see {@code SubscriberPool})
  * @param commitInterval how often offsets of fully handled events are committed
  * @param linger producer {@code linger.ms}: a small batch window (Kafka 4 defaults to 5 ms)
  * @param compression producer {@code compression.type}: {@code lz4} by default ({@link #DEFAULT_COMPRESSION}), or
@@ -38,6 +41,7 @@ public record KafkaEventBusSettings(
         int maxAttempts,
         Duration retryBackoff,
         int subscriberQueueCapacity,
+        int subscriberThreads,
         Duration commitInterval,
         Duration linger,
         String compression,
@@ -80,6 +84,7 @@ public record KafkaEventBusSettings(
         Checks.positive("maxAttempts", maxAttempts);
         Checks.notNegative("retryBackoff", retryBackoff);
         Checks.positive("subscriberQueueCapacity", subscriberQueueCapacity);
+        Checks.positive("subscriberThreads", subscriberThreads);
         Checks.notNegative("commitInterval", commitInterval);
         Checks.notNegative("linger", linger);
         if (!COMPRESSIONS.contains(compression)) {
@@ -92,13 +97,13 @@ public record KafkaEventBusSettings(
     /**
      * Topics {@value #DEFAULT_EVENTS_TOPIC} / {@value #DEFAULT_DEAD_LETTER_TOPIC} with 6 partitions,
      * source {@code /homeconsole/<nodeId>}, 3 attempts 100 ms apart (doubling),
-     * {@value #DEFAULT_SUBSCRIBER_QUEUE} queued events per subscriber, commits every second, {@code linger.ms=1},
+     * {@value #DEFAULT_SUBSCRIBER_QUEUE} queued events per subscriber, a subscriber thread per core, commits every second, {@code linger.ms=1},
      * LZ4 compression.
      */
     public static KafkaEventBusSettings defaults(String bootstrapServers, String nodeId) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, "/homeconsole/" + nodeId,
                 DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC, 6, (short) -1,
-                3, Duration.ofMillis(100), DEFAULT_SUBSCRIBER_QUEUE, Duration.ofSeconds(1), Duration.ofMillis(1),
+                3, Duration.ofMillis(100), DEFAULT_SUBSCRIBER_QUEUE, defaultSubscriberThreads(), Duration.ofSeconds(1), Duration.ofMillis(1),
                 DEFAULT_COMPRESSION, Map.of());
     }
 
@@ -109,56 +114,67 @@ public record KafkaEventBusSettings(
 
     public KafkaEventBusSettings withTopics(String eventsTopic, String deadLetterTopic) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 
     public KafkaEventBusSettings withSource(String source) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 
     public KafkaEventBusSettings withPartitions(int partitions, short replicationFactor) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 
     public KafkaEventBusSettings withRetries(int maxAttempts, Duration retryBackoff) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 
     public KafkaEventBusSettings withSubscriberQueueCapacity(int subscriberQueueCapacity) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
+    }
+
+    public KafkaEventBusSettings withSubscriberThreads(int subscriberThreads) {
+        return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
+    }
+
+    /** Subscriber threads by default: one per core the JVM may use. */
+    public static int defaultSubscriberThreads() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     public KafkaEventBusSettings withCommitInterval(Duration commitInterval) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 
     public KafkaEventBusSettings withLinger(Duration linger) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 
     /** @param compression one of {@link #COMPRESSIONS} */
     public KafkaEventBusSettings withCompression(String compression) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 
     public KafkaEventBusSettings withClientProperties(Map<String, Object> clientProperties) {
         return new KafkaEventBusSettings(bootstrapServers, nodeId, source, eventsTopic, deadLetterTopic, partitions,
-                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, commitInterval, linger, compression,
-                clientProperties);
+                replicationFactor, maxAttempts, retryBackoff, subscriberQueueCapacity, subscriberThreads, commitInterval,
+                linger, compression, clientProperties);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,6 +73,38 @@ class KafkaEventBusDeliveryIT {
         assertThat(header(record, "hc_original_topic")).isEqualTo(settings.eventsTopic());
         assertThat(header(record, "hc_original_partition")).isNotNull();
         assertThat(header(record, "hc_original_offset")).isNotNull();
+    }
+
+    @Test
+    void shouldKeepDeliveringToOthersWhileAHandlerBlocks() throws Exception {
+        // given: one shared subscriber thread, and a subscription whose handler blocks on it until released
+        KafkaEventBus bus = bus(settings().withSubscriberThreads(1));
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Queue<String> stuck = new ConcurrentLinkedQueue<>();
+        Queue<String> healthy = new ConcurrentLinkedQueue<>();
+        bus.subscribe("test.stuck", "device.*", e -> {
+            blocked.countDown();
+            release.await();
+            stuck.add(e.id());
+        });
+        bus.subscribe("test.healthy", "device.*", e -> healthy.add(e.id()));
+        bus.start();
+        Event first = bus.publish("device.added", "lamp", Map.of("n", 1)).get(30, TimeUnit.SECONDS);
+        assertThat(blocked.await(30, TimeUnit.SECONDS)).as("the first handler blocks").isTrue();
+
+        try {
+            // when
+            Event second = bus.publish("device.removed", "lamp", Map.of("n", 2)).get(30, TimeUnit.SECONDS);
+
+            // then: the other subscription gets both events while the first handler still blocks
+            await().atMost(WAIT).untilAsserted(() -> assertThat(healthy).containsExactly(first.id(), second.id()));
+            assertThat(stuck).isEmpty();
+            release.countDown();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(stuck).containsExactly(first.id(), second.id()));
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test

@@ -34,6 +34,8 @@ import org.homeconsole.connector.kafka.KafkaEventBusSettings;
  *                        when this node creates them; a topic that exists keeps its own
  * @param eventCompression {@code HOMECONSOLE_EVENT_COMPRESSION} (lz4): how this node's producer compresses the events it
  *                         publishes ({@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd})
+ * @param eventSubscriberThreads {@code HOMECONSOLE_EVENT_SUBSCRIBER_THREADS} (one per core): threads shared by this node's
+ *                               event subscriptions; more are added while handlers block
  * @param source where these came from; plugins read their own settings (e.g. {@code CLIENT_MANAGER_MODE}) from it
  */
 public record Settings(
@@ -52,6 +54,7 @@ public record Settings(
         String topicPrefix,
         int eventPartitions,
         String eventCompression,
+        int eventSubscriberThreads,
         SettingsSource source) {
 
     private static final Pattern BOOTSTRAP = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5})*");
@@ -98,8 +101,11 @@ public record Settings(
             throw new SettingsException("HOMECONSOLE_EVENT_COMPRESSION", "'" + eventCompression + "' is not one of "
                     + String.join(", ", KafkaEventBusSettings.COMPRESSIONS));
         }
+        int subscriberThreads = (int) number(source, "HOMECONSOLE_EVENT_SUBSCRIBER_THREADS",
+                KafkaEventBusSettings.defaultSubscriberThreads(), 1, 1024);
         return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
-                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, eventPartitions, eventCompression, source);
+                routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, eventPartitions, eventCompression,
+                subscriberThreads, source);
     }
 
     /**

@@ -42,6 +42,19 @@ class SettingsTest {
     }
 
     @Test
+    void eventSubscriberThreadsDefaultToTheCoresAndABadValueIsNamed() {
+        assertThat(Settings.load(SettingsSource.of(Map.of()), dir).eventSubscriberThreads())
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_SUBSCRIBER_THREADS", "8")), dir).eventSubscriberThreads())
+                .isEqualTo(8);
+        assertThatThrownBy(() -> Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_SUBSCRIBER_THREADS", "0")), dir))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("HOMECONSOLE_EVENT_SUBSCRIBER_THREADS");
+        assertThatThrownBy(() -> Settings.load(SettingsSource.of(Map.of("HOMECONSOLE_EVENT_SUBSCRIBER_THREADS", "lots")), dir))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("HOMECONSOLE_EVENT_SUBSCRIBER_THREADS")
+                .hasMessageContaining("lots");
+    }
+
+    @Test
     void shouldUseDocumentedDefaults() {
         // given nothing configured
         // when

@@ -2,10 +2,12 @@ package org.homeconsole.connector.kafka.internal;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.homeconsole.api.events.EventHandler;
@@ -15,12 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription: a bounded queue filled by the event consumer and a thread of its own that
- * calls the handler, so a slow or failing subscriber holds up nobody else. Retries a failing
- * event with doubling pauses, then dead-letters it and goes on.
+ * One subscription: a bounded queue filled by the event consumer, drained in {@linkplain Turn turns} on the
+ * bus's {@link SubscriberPool} (one batch per turn, never two turns at once, so events stay in order), and a
+ * handler that a slow or failing subscriber cannot use to hold up the others for long: the pool grows when
+ * every thread is busy. Retries a failing event with doubling pauses, then dead-letters it and goes on.
  *
  * <p>The consumer hands over events in batches (all of one poll that match), so a busy stream costs
- * one queue operation and at most one thread wake-up per poll, not per event; the queue's bound is
+ * one queue operation and at most one turn per poll, not per event; the queue's bound is
  * counted in events. Subscriptions with the same pattern share their batches and the
  * {@link Delivery} objects in them: both are read-only here.
  */
@@ -34,7 +37,7 @@ public final class SubscriberWorker implements Subscription {
     private final String name;
     private final EventPattern pattern;
     private final EventHandler handler;
-    private final BlockingQueue<List<Delivery>> queue = new LinkedBlockingQueue<>();
+    private final Queue<List<Delivery>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
     /** queued events at or below which the consumer is woken: below half of {@link #capacity} */
@@ -44,12 +47,19 @@ public final class SubscriberWorker implements Subscription {
     private final DeadLetterWriter deadLetters;
     private final RoomSignal roomSignal;
     private final Consumer<SubscriberWorker> onClose;
-    private final Thread thread;
+    /** runs turns: the bus's {@link SubscriberPool} */
+    private final Executor turns;
+    private final Turn turn = new Turn();
+    /** whether a turn is waiting for a thread or running: set by whoever schedules one, cleared by the turn */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** the thread running a turn now, or null (guarded by {@link #turn}): close and halt interrupt it */
+    private Thread runner;
     private volatile boolean closed;
     private volatile boolean halted;
 
     public SubscriberWorker(String name, EventPattern pattern, EventHandler handler, int queueCapacity, int maxAttempts,
-            Duration backoff, DeadLetterWriter deadLetters, RoomSignal roomSignal, Consumer<SubscriberWorker> onClose) {
+            Duration backoff, DeadLetterWriter deadLetters, RoomSignal roomSignal, Executor turns,
+            Consumer<SubscriberWorker> onClose) {
         this.name = name;
         this.pattern = pattern;
         this.handler = handler;
@@ -59,14 +69,8 @@ public final class SubscriberWorker implements Subscription {
         this.backoff = backoff;
         this.deadLetters = deadLetters;
         this.roomSignal = roomSignal;
+        this.turns = turns;
         this.onClose = onClose;
-        this.thread = new Thread(this::run, "hc-event-subscriber-" + name);
-        // a forgotten subscription must not keep the JVM alive; unfinished events are redelivered anyway
-        this.thread.setDaemon(true);
-    }
-
-    public void start() {
-        thread.start();
     }
 
     @Override
@@ -98,8 +102,12 @@ public final class SubscriberWorker implements Subscription {
         queue.add(batch);
         if (closed) {
             // lost the race with close(): the worker may already have drained its queue
-            dropQueued();
+            if (!halted) {
+                dropQueued();
+            }
+            return;
         }
+        schedule();
     }
 
     /** Stops delivery for good: events still queued count as handled so that offsets move on. */
@@ -110,7 +118,7 @@ public final class SubscriberWorker implements Subscription {
         }
         closed = true;
         onClose.accept(this);
-        thread.interrupt();
+        interruptRunner();
         dropQueued();
     }
 
@@ -121,27 +129,78 @@ public final class SubscriberWorker implements Subscription {
     public void halt() {
         halted = true;
         closed = true;
-        thread.interrupt();
+        interruptRunner();
     }
 
-    /** Waits for the thread after {@link #halt()}; {@code false} when a handler did not return in time. */
+    /** Waits for the turn in hand after {@link #halt()}; {@code false} when a handler did not return in time. */
     public boolean awaitHalted(Duration timeout) throws InterruptedException {
-        thread.join(Math.max(1, timeout.toMillis()));
-        return !thread.isAlive();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (turn) {
+            long left;
+            while (runner != null && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(turn, left);
+            }
+            return runner == null;
+        }
     }
 
-    private void run() {
-        while (!closed) {
-            List<Delivery> batch;
-            try {
-                batch = queue.take();
-            } catch (InterruptedException e) {
-                continue;
-            }
-            handle(batch);
+    /** Queues a turn unless one is waiting or running already (that one looks at the queue again when it ends). */
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            turn.scheduledAt = System.nanoTime();
+            turns.execute(turn);
         }
-        if (!halted) {
-            dropQueued();
+    }
+
+    private void interruptRunner() {
+        synchronized (turn) {
+            if (runner != null) {
+                runner.interrupt();
+            }
+        }
+    }
+
+    /**
+     * One go at the queue on a pool thread: handles the oldest batch, then lets the next batch wait for a turn of
+     * its own behind the other subscriptions' turns. Interrupts are given only to the thread while it runs this
+     * subscription's turn, and taken back before the thread goes on to another.
+     */
+    final class Turn implements Runnable {
+
+        private volatile long scheduledAt;
+
+        /** when this turn was queued ({@link System#nanoTime()}) */
+        long scheduledAt() {
+            return scheduledAt;
+        }
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                runner = Thread.currentThread();
+            }
+            try {
+                List<Delivery> batch = closed ? null : queue.poll();
+                if (batch != null) {
+                    handle(batch);
+                }
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                    // an interrupt meant for this subscription must not reach the next turn on this thread
+                    Thread.interrupted();
+                    notifyAll();
+                }
+                scheduled.set(false);
+                if (!queue.isEmpty() && !closed) {
+                    schedule();
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "subscription " + name;
         }
     }
 
@@ -196,6 +255,11 @@ public final class SubscriberWorker implements Subscription {
                 failure = e;
                 LOG.debug("Subscriber {} failed on event {} ({}), attempt {} of {}", name, delivery.event().id(),
                         delivery.event().type(), attempt, maxAttempts, e);
+            }
+            if (closed) {
+                // the handler failed because close() or halt() interrupted it: not the event's fault
+                finishInterrupted(delivery);
+                return;
             }
             if (attempt < maxAttempts && !pause(attempt)) {
                 finishInterrupted(delivery);

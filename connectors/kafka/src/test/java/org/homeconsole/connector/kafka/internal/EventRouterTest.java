@@ -87,7 +87,8 @@ class EventRouterTest {
 
     private SubscriberWorker worker(String name, String pattern, int capacity) {
         SubscriberWorker worker = new SubscriberWorker(name, EventPattern.of(pattern), event -> { }, capacity, 1, Duration.ZERO,
-                new DeadLetterWriter(() -> null, "dlq"), new RoomSignal(), subscriptions::remove);
+                new DeadLetterWriter(() -> null, "dlq"), new RoomSignal(),
+                turn -> { }, subscriptions::remove); // turns never run: handed-over events stay queued
         subscriptions.add(worker);
         return worker;
     }

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.homeconsole.api.events.Event;
 import org.homeconsole.api.events.EventPattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,12 @@ class RoomSignalTest {
     private static final Duration HANG_GUARD = Duration.ofSeconds(30);
 
     private final RoomSignal signal = new RoomSignal();
+    private final SubscriberPool pool = new SubscriberPool("test", 1);
+
+    @AfterEach
+    void closePool() {
+        pool.close();
+    }
 
     @Test
     void shouldReturnAtOnceWhenSignalledBeforeWaiting() {
@@ -96,8 +103,7 @@ class RoomSignalTest {
     private boolean signalledAfterDraining(int capacity, int queued) throws InterruptedException {
         List<Delivery> batch = deliveries(queued);
         SubscriberWorker worker = new SubscriberWorker("test", EventPattern.of("device.*"), event -> { }, capacity, 1,
-                Duration.ZERO, new DeadLetterWriter(() -> null, "dlq"), signal, w -> { });
-        worker.start();
+                Duration.ZERO, new DeadLetterWriter(() -> null, "dlq"), signal, pool, w -> { });
         try {
             worker.enqueue(batch);
             long deadline = System.nanoTime() + HANG_GUARD.toNanos();
