@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  * topic later are read from the next start on. Every subscription has a
  * bounded queue, and its handler runs on one of a few shared threads
  * ({@link KafkaEventBusSettings#subscriberThreads()}), one event at a time; events of one key reach it in order.
- * Threads are added while handlers block, so a slow subscriber holds up the others for some 20 ms at most. A failing handler is
+ * Threads are added while every one of them is stuck in a handler ({@code SubscriberPool}), so a handler that
+ * blocks holds up the other subscriptions briefly (40 ms at most each time), not for as long as it blocks. A failing handler is
  * retried ({@link KafkaEventBusSettings#maxAttempts()}, pauses doubling from
  * {@link KafkaEventBusSettings#retryBackoff()}), then its event is dead-lettered and delivery goes
  * on. Offsets are committed only once every matching subscription has finished a record:

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.homeconsole.connector.kafka.internal.Checks;
+import org.homeconsole.connector.kafka.internal.SubscriberPool;
 
 /**
  * Configuration of a {@link KafkaEventBus}. Start from {@link #defaults(String, String)} and change
@@ -65,6 +66,8 @@ public record KafkaEventBusSettings(
      * clients decompress on their own; a few non-Java ones need an LZ4 codec added first (docs/events.md).
      */
     public static final String DEFAULT_COMPRESSION = "lz4";
+    /** The most subscriber threads, set or added while handlers block. */
+    public static final int MAX_SUBSCRIBER_THREADS = SubscriberPool.MAX_THREADS;
     /** Kafka's {@code compression.type} values, in the order messages list them. */
     public static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
 
@@ -84,7 +87,10 @@ public record KafkaEventBusSettings(
         Checks.positive("maxAttempts", maxAttempts);
         Checks.notNegative("retryBackoff", retryBackoff);
         Checks.positive("subscriberQueueCapacity", subscriberQueueCapacity);
-        Checks.positive("subscriberThreads", subscriberThreads);
+        if (subscriberThreads < 1 || subscriberThreads > MAX_SUBSCRIBER_THREADS) {
+            throw new IllegalArgumentException("Kafka event bus setting 'subscriberThreads' must be 1 to "
+                    + MAX_SUBSCRIBER_THREADS + ", was " + subscriberThreads);
+        }
         Checks.notNegative("commitInterval", commitInterval);
         Checks.notNegative("linger", linger);
         if (!COMPRESSIONS.contains(compression)) {

@@ -102,7 +102,7 @@ public record Settings(
                     + String.join(", ", KafkaEventBusSettings.COMPRESSIONS));
         }
         int subscriberThreads = (int) number(source, "HOMECONSOLE_EVENT_SUBSCRIBER_THREADS",
-                KafkaEventBusSettings.defaultSubscriberThreads(), 1, 1024);
+                KafkaEventBusSettings.defaultSubscriberThreads(), 1, KafkaEventBusSettings.MAX_SUBSCRIBER_THREADS);
         return new Settings(httpHost, httpPort, dataDir, adminKey, bootstrap, kafkaPort, databaseUrl, nodeId,
                 routesDir, pluginsDir, Duration.ofMillis(timeoutMs), maxBody, topicPrefix, eventPartitions, eventCompression,
                 subscriberThreads, source);

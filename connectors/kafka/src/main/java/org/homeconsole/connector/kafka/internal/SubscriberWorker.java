@@ -251,7 +251,7 @@ public final class SubscriberWorker implements Subscription {
                 handler.handle(delivery.event());
                 delivery.done();
                 return;
-            } catch (Exception | LinkageError | AssertionError e) {
+            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
                 failure = e;
                 LOG.debug("Subscriber {} failed on event {} ({}), attempt {} of {}", name, delivery.event().id(),
                         delivery.event().type(), attempt, maxAttempts, e);

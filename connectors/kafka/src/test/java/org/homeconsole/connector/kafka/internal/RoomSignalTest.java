@@ -97,8 +97,8 @@ class RoomSignalTest {
 
     /**
      * Hands a worker with {@code capacity} a batch of {@code queued} events, waits until it has given all the room
-     * back, then stops it and waits for its thread (so that whatever it signalled after giving the room back has
-     * been signalled); returns whether it signalled.
+     * back, then stops it and waits for the turn in hand (so that whatever it signalled after giving the room back
+     * has been signalled); returns whether it signalled.
      */
     private boolean signalledAfterDraining(int capacity, int queued) throws InterruptedException {
         List<Delivery> batch = deliveries(queued);
