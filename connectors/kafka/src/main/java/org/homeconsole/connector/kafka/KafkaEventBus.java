@@ -83,9 +83,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Cost per event: {@code publish(type, key, data)} writes the data to JSON once, straight into the
  * record. A consumed record's attributes are read once per node; its data becomes a {@link JsonNode}
- * once for every subscription (the subscriptions share one {@link Event}, so handlers must not modify it):
- * when its only subscriber first calls {@link Event#data()}, or, for an event that several subscriptions
- * get, on the consumer thread before they do. Patterns are matched once per event type. The producer
+ * once for every subscription, on the consumer thread before they get it (the subscriptions share one
+ * {@link Event}, so handlers must not modify it); an event no subscription matches is not parsed. Patterns are matched once per event type. The producer
  * compresses its batches ({@link KafkaEventBusSettings#compression()}, LZ4 by default).
  *
  * <p>The future returned by {@code publish} completes on Kafka's producer thread: use the

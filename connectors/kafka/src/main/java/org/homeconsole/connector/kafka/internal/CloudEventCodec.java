@@ -324,7 +324,7 @@ public final class CloudEventCodec {
     /**
      * A record value turned into the event's data on first use (see {@link Event#withLazyData}): JSON
      * when {@code json} and it parses, else the text. Runs at most once per event, on the thread that first
-     * reads the data: the event's only subscriber, or the bus's consumer thread for an event several subscriptions get.
+     * reads the data: for a consumed event, the bus's consumer thread ahead of its subscriptions.
      */
     private static final class LazyData implements Supplier<JsonNode> {
         private final ObjectMapper mapper;
