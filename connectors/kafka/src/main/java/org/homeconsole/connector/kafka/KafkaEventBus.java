@@ -3,7 +3,9 @@ package org.homeconsole.connector.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import javax.management.JMException;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -131,6 +137,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
     private volatile int partitions;
     private EventDispatcher dispatcher;
     private Thread consumerThread;
+    private volatile boolean mbeanRegistered;
 
     public KafkaEventBus(KafkaEventBusSettings settings) {
         this(settings, JsonMapper.builder().findAndAddModules().build());
@@ -199,9 +206,85 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
             throw e;
         }
         state = State.STARTED;
+        registerMBean();
         LOG.info("Kafka event bus of node {} started on {} ({} partitions) in {} ms", settings.nodeId(), settings.eventsTopic(),
                 partitions(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
         return this;
+    }
+
+    /** The name of this bus's {@link EventBusMXBean}. */
+    public ObjectName mbeanName() {
+        try {
+            // node ids hold only letters, digits, '.', '_' and '-': nothing to quote
+            return new ObjectName("org.homeconsole:type=EventBus,node=" + settings.nodeId());
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void registerMBean() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(
+                    new StandardMBean(new Management(), EventBusMXBean.class, true), mbeanName());
+            mbeanRegistered = true;
+        } catch (JMException e) {
+            // another bus of the same node id in this JVM (tests, a second bus by mistake): it shows, this one does not
+            LOG.warn("Event bus of node {} is not in JMX: {}", settings.nodeId(), e.toString());
+        }
+    }
+
+    private void unregisterMBean() {
+        if (!mbeanRegistered) {
+            return;
+        }
+        try {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName());
+        } catch (JMException e) {
+            LOG.debug("Event bus of node {} was not in JMX any more: {}", settings.nodeId(), e.toString());
+        }
+    }
+
+    /** What {@link EventBusMXBean} shows, read when asked. */
+    private final class Management implements EventBusMXBean {
+
+        @Override
+        public String getNodeId() {
+            return settings.nodeId();
+        }
+
+        @Override
+        public String getEventsTopic() {
+            return settings.eventsTopic();
+        }
+
+        @Override
+        public List<String> getSubscriptions() {
+            return Arrays.stream(subscribers.snapshot()).map(w -> w.name() + " (" + w.pattern() + ")").toList();
+        }
+
+        @Override
+        public int getSubscriberThreads() {
+            return subscriberPool.threads();
+        }
+
+        @Override
+        public int getSubscriberThreadsBase() {
+            return subscriberPool.baseThreads();
+        }
+
+        @Override
+        public int getWaitingTurns() {
+            return subscriberPool.waitingTurns();
+        }
+
+        @Override
+        public long getQueuedEvents() {
+            long queued = 0;
+            for (SubscriberWorker worker : subscribers.snapshot()) {
+                queued += worker.queued();
+            }
+            return queued;
+        }
     }
 
     /**
@@ -389,6 +472,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
         }
         subscribers.clear();
         subscriberPool.close();
+        unregisterMBean();
         if (dispatcher != null) {
             dispatcher.commitAndClose();
         }

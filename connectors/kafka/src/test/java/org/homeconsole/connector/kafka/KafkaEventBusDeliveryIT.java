@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.homeconsole.connector.kafka.PlainKafkaClients.header;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +21,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.homeconsole.api.events.Event;
 import org.homeconsole.testsupport.KafkaSupport;
@@ -105,6 +108,46 @@ class KafkaEventBusDeliveryIT {
         } finally {
             release.countDown();
         }
+    }
+
+    @Test
+    void shouldShowItsSubscriptionsThreadsAndQueuesInJmxWhileItRuns() throws Exception {
+        // given: one subscriber thread; one handler blocks, so the pool grows and its event stays queued
+        KafkaEventBus bus = bus(settings().withSubscriberThreads(1));
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Queue<String> healthy = new ConcurrentLinkedQueue<>();
+        bus.subscribe("test.stuck", "device.*", e -> {
+            blocked.countDown();
+            release.await();
+        });
+        bus.subscribe("test.healthy", "device.*", e -> healthy.add(e.id()));
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = bus.mbeanName();
+        assertThat(jmx.isRegistered(name)).as("registered before start").isFalse();
+        bus.start();
+
+        try {
+            // when
+            Event event = bus.publish("device.added", "lamp", Map.of("n", 1)).get(30, TimeUnit.SECONDS);
+            assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(healthy).containsExactly(event.id()));
+
+            // then
+            assertThat(jmx.getAttribute(name, "NodeId")).isEqualTo(bus.settings().nodeId());
+            assertThat(jmx.getAttribute(name, "EventsTopic")).isEqualTo(bus.settings().eventsTopic());
+            assertThat((String[]) jmx.getAttribute(name, "Subscriptions"))
+                    .containsExactlyInAnyOrder("test.stuck (device.*)", "test.healthy (device.*)");
+            assertThat(jmx.getAttribute(name, "SubscriberThreadsBase")).isEqualTo(1);
+            assertThat((Integer) jmx.getAttribute(name, "SubscriberThreads")).isGreaterThanOrEqualTo(2);
+            assertThat(jmx.getAttribute(name, "QueuedEvents")).as("the event in the stuck handler").isEqualTo(1L);
+            assertThat(jmx.getAttribute(name, "WaitingTurns")).isEqualTo(0);
+        } finally {
+            release.countDown();
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jmx.getAttribute(name, "QueuedEvents")).isEqualTo(0L));
+        bus.close();
+        assertThat(jmx.isRegistered(name)).as("registered after close").isFalse();
     }
 
     @Test

@@ -86,9 +86,19 @@ public final class SubscriberPool implements Executor {
         }
     }
 
-    /** Threads now, busy or idle (for tests and diagnostics). */
+    /** Threads now, busy or idle. */
     public int threads() {
         return threads.getPoolSize();
+    }
+
+    /** Threads kept when no handler blocks. */
+    public int baseThreads() {
+        return baseThreads;
+    }
+
+    /** Turns waiting for a thread. */
+    public int waitingTurns() {
+        return threads.getQueue().size();
     }
 
     /** Ends the threads; call once every subscription has halted. */

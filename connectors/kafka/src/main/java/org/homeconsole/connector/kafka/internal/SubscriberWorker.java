@@ -88,6 +88,11 @@ public final class SubscriberWorker implements Subscription {
         return pattern.matches(type);
     }
 
+    /** Events handed over and not handled yet. */
+    public int queued() {
+        return queued.get();
+    }
+
     /**
      * How many more events fit into the queue. Only the consumer thread enqueues, so the answer is a
      * lower bound until it does.
