@@ -82,19 +82,13 @@ class KafkaEventBusDeliveryIT {
     void shouldKeepDeliveringToOthersWhileAHandlerBlocks() throws Exception {
         // given: one shared subscriber thread, and a subscription whose handler blocks on it until released
         KafkaEventBus bus = bus(settings().withSubscriberThreads(1));
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Queue<String> stuck = new ConcurrentLinkedQueue<>();
-        Queue<String> healthy = new ConcurrentLinkedQueue<>();
-        bus.subscribe("test.stuck", "device.*", e -> {
-            blocked.countDown();
-            release.await();
-            stuck.add(e.id());
-        });
-        bus.subscribe("test.healthy", "device.*", e -> healthy.add(e.id()));
+        StuckAndHealthy subscriptions = new StuckAndHealthy(bus);
+        Queue<String> stuck = subscriptions.stuck;
+        Queue<String> healthy = subscriptions.healthy;
+        CountDownLatch release = subscriptions.release;
         bus.start();
         Event first = bus.publish("device.added", "lamp", Map.of("n", 1)).get(30, TimeUnit.SECONDS);
-        assertThat(blocked.await(30, TimeUnit.SECONDS)).as("the first handler blocks").isTrue();
+        assertThat(subscriptions.blocked.await(30, TimeUnit.SECONDS)).as("the first handler blocks").isTrue();
 
         try {
             // when
@@ -114,14 +108,10 @@ class KafkaEventBusDeliveryIT {
     void shouldShowItsSubscriptionsThreadsAndQueuesInJmxWhileItRuns() throws Exception {
         // given: one subscriber thread; one handler blocks, so the pool grows and its event stays queued
         KafkaEventBus bus = bus(settings().withSubscriberThreads(1));
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Queue<String> healthy = new ConcurrentLinkedQueue<>();
-        bus.subscribe("test.stuck", "device.*", e -> {
-            blocked.countDown();
-            release.await();
-        });
-        bus.subscribe("test.healthy", "device.*", e -> healthy.add(e.id()));
+        StuckAndHealthy subscriptions = new StuckAndHealthy(bus);
+        CountDownLatch blocked = subscriptions.blocked;
+        CountDownLatch release = subscriptions.release;
+        Queue<String> healthy = subscriptions.healthy;
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = bus.mbeanName();
         assertThat(jmx.isRegistered(name)).as("registered before start").isFalse();
@@ -395,6 +385,23 @@ class KafkaEventBusDeliveryIT {
         assertThatThrownBy(() -> published.get(1, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    /** Subscribes {@code test.stuck}, whose handler blocks until {@link #release} and then notes the event, and {@code test.healthy}. */
+    private static final class StuckAndHealthy {
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Queue<String> stuck = new ConcurrentLinkedQueue<>();
+        final Queue<String> healthy = new ConcurrentLinkedQueue<>();
+
+        StuckAndHealthy(KafkaEventBus bus) {
+            bus.subscribe("test.stuck", "device.*", e -> {
+                blocked.countDown();
+                release.await();
+                stuck.add(e.id());
+            });
+            bus.subscribe("test.healthy", "device.*", e -> healthy.add(e.id()));
+        }
     }
 
     private static KafkaEventBusSettings settings() {
