@@ -14,11 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,6 +29,7 @@ import org.homeconsole.api.services.ServiceException;
 import org.homeconsole.api.services.ServiceHandler;
 import org.homeconsole.api.services.ServiceNotFoundException;
 import org.homeconsole.api.services.ServiceRegistry;
+import org.homeconsole.connector.kafka.internal.DaemonThreads;
 import org.homeconsole.connector.kafka.internal.KafkaClientConfigs;
 import org.homeconsole.connector.kafka.internal.KafkaTopics;
 import org.homeconsole.connector.kafka.internal.RegistryConsumer;
@@ -93,7 +92,7 @@ public final class KafkaServiceRegistry implements ServiceRegistry, AutoCloseabl
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.directory = new ServiceDirectory(settings.directoryTopic(), settings.nodeId(), local::containsKey, mapper);
-        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("hc-rpc-timeouts-" + settings.nodeId()));
+        this.timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("hc-rpc-timeouts-" + settings.nodeId()));
         this.timer.setRemoveOnCancelPolicy(true);
     }
 
@@ -120,7 +119,7 @@ public final class KafkaServiceRegistry implements ServiceRegistry, AutoCloseabl
             producer = new KafkaProducer<>(KafkaClientConfigs.producer(settings.bootstrapServers(), client + "-producer",
                     Duration.ZERO, overrides));
             workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.MILLISECONDS,
-                    new ArrayBlockingQueue<>(settings.workerQueueCapacity()), daemonThreads("hc-rpc-worker-" + settings.nodeId()));
+                    new ArrayBlockingQueue<>(settings.workerQueueCapacity()), DaemonThreads.named("hc-rpc-worker-" + settings.nodeId()));
             RpcServer server = new RpcServer(local::get, producer, mapper, workers, settings.nodeId());
             rpcClient = new RpcClient(producer, timer, mapper, settings::inboxTopic, inbox);
             consumer = new RegistryConsumer(new KafkaConsumer<>(KafkaClientConfigs.consumer(settings.bootstrapServers(),
@@ -316,14 +315,5 @@ public final class KafkaServiceRegistry implements ServiceRegistry, AutoCloseabl
         if (!started || closed) {
             throw new IllegalStateException("Service registry of node " + settings.nodeId() + " is not running");
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

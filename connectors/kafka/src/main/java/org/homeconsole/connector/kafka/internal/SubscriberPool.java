@@ -6,11 +6,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,28 +51,25 @@ public final class SubscriberPool implements Executor {
 
     /**
      * @param name names the threads ({@code hc-event-subscriber-<name>-<n>})
-     * @param baseThreads threads kept when no handler blocks (1 to {@link #MAX_THREADS})
+     * @param baseThreads threads kept when no handler blocks (1 to {@link #MAX_THREADS}, checked by the settings)
      */
     public SubscriberPool(String name, int baseThreads) {
         this(name, baseThreads, STALL, IDLE);
     }
 
     SubscriberPool(String name, int baseThreads, Duration stall, Duration idle) {
-        if (baseThreads < 1 || baseThreads > MAX_THREADS) {
-            throw new IllegalArgumentException("subscriber threads must be 1 to " + MAX_THREADS + ", was " + baseThreads);
-        }
         this.baseThreads = baseThreads;
         this.stallNanos = stall.toNanos();
         this.idleNanos = idle.toNanos();
         // threads above the core size end as soon as they find no turn waiting (keep-alive 0): the watchdog lowers
         // the core size to give one back; with a keep-alive, turns passed from thread to thread would keep them all
         this.threads = new ThreadPoolExecutor(baseThreads, MAX_THREADS, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), daemons("hc-event-subscriber-" + name + "-"),
+                new LinkedBlockingQueue<>(), DaemonThreads.named("hc-event-subscriber-" + name),
                 // the queue has no bound, so only a turn scheduled while the bus closes is refused: its events stay
                 // unfinished and the node gets them again after a restart, as with every event queued then
                 new ThreadPoolExecutor.DiscardPolicy());
         // its thread starts with the first look, so a quiet bus has none, and it sleeps while nothing waits
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemons("hc-event-subscriber-watchdog-" + name + "-"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("hc-event-subscriber-watchdog-" + name));
     }
 
     /** Runs {@code turn} (a {@link SubscriberWorker}'s) on one of the threads, after the turns already waiting. */
@@ -153,15 +148,5 @@ public final class SubscriberPool implements Executor {
                 }
             }
         }
-    }
-
-    private static ThreadFactory daemons(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            // a forgotten bus must not keep the JVM alive; unfinished events are redelivered anyway
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }
