@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -51,6 +52,12 @@ public final class CloudEventCodec {
     public static final String STRUCTURED_JSON = "application/cloudevents+json";
 
     private static final byte[] JSON_BYTES = JSON.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CE_ID_BYTES = utf8(CE_ID);
+    private static final byte[] CE_TYPE_BYTES = utf8(CE_TYPE);
+    private static final byte[] CE_TIME_BYTES = utf8(CE_TIME);
+    private static final byte[] CE_SOURCE_BYTES = utf8(CE_SOURCE);
+    private static final byte[] CONTENT_TYPE_BYTES = utf8(CONTENT_TYPE);
+    private static final byte[] CE_CORRELATIONID_BYTES = utf8(CE_CORRELATIONID);
     private static final Header SPECVERSION_HEADER = new RecordHeader(CE_SPECVERSION, SPEC_VERSION.getBytes(StandardCharsets.UTF_8));
     private static final Header CONTENT_TYPE_HEADER = new RecordHeader(CONTENT_TYPE, JSON_BYTES);
     /** indexes of the header attributes read from a binary-mode record */
@@ -176,8 +183,8 @@ public final class CloudEventCodec {
         // an unwanted event's id, source and time never are
         Header[] attributes = new Header[ATTRIBUTES];
         for (Header header : record.headers().toArray()) {
-            int attribute = attribute(header.key());
-            if (attribute >= 0 && (attributes[attribute] == null || header.value() != null)) {
+            int attribute = attribute(header);
+            if (attribute >= 0 && (attributes[attribute] == null || ConsumedHeaders.hasValue(header))) {
                 attributes[attribute] = header;
             }
         }
@@ -270,7 +277,23 @@ public final class CloudEventCodec {
         }
     }
 
-    /** Which attribute a header holds, or -1; by length first, as a string switch would hash every new key. */
+    /** Which attribute a header holds, or -1; from the key's bytes where {@link ConsumedHeaders} can read them. */
+    private static int attribute(Header header) {
+        ByteBuffer key = ConsumedHeaders.keyBytes(header);
+        if (key == null) {
+            return attribute(header.key());
+        }
+        return switch (key.remaining()) {
+            case 5 -> ConsumedHeaders.is(key, CE_ID_BYTES) ? ID : -1;
+            case 7 -> ConsumedHeaders.is(key, CE_TYPE_BYTES) ? TYPE : ConsumedHeaders.is(key, CE_TIME_BYTES) ? TIME : -1;
+            case 9 -> ConsumedHeaders.is(key, CE_SOURCE_BYTES) ? SOURCE : -1;
+            case 12 -> ConsumedHeaders.is(key, CONTENT_TYPE_BYTES) ? CONTENTTYPE : -1;
+            case 16 -> ConsumedHeaders.is(key, CE_CORRELATIONID_BYTES) ? CORRELATIONID : -1;
+            default -> -1;
+        };
+    }
+
+    /** Which attribute a header key names, or -1; by length first, as a string switch would hash every new key. */
     private static int attribute(String key) {
         return switch (key.length()) {
             case 5 -> key.equals(CE_ID) ? ID : -1;
@@ -283,7 +306,7 @@ public final class CloudEventCodec {
     }
 
     private static byte[] value(Header header) {
-        return header == null ? null : header.value();
+        return header == null ? null : ConsumedHeaders.value(header);
     }
 
     private static String text(byte[] value) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.homeconsole.api.events.Event;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +54,31 @@ class CloudEventCodecTest {
         // then
         assertThat(decoded.error()).isNull();
         assertThat(decoded.event()).isEqualTo(event);
+    }
+
+    @Test
+    void shouldReadHeadersAsTheConsumerMakesThemLikeAnyOthers() {
+        // given: the same record with headers made from strings and with headers that are views of bytes, as
+        // Kafka's consumer makes them (read by the codec without key() and value()); a repeated ce_source whose
+        // last value is null, and a header no attribute has
+        Event event = new Event("id-7", "device.added", "/test", Instant.parse("2026-03-04T05:06:07.123456Z"), "lamp",
+                "corr-7", mapper.createObjectNode().put("on", true));
+        ProducerRecord<String, byte[]> written = codec.encode("events", event);
+        written.headers().add("ce_source", null).add("ce_extension", "x".getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<String, byte[]> fromStrings = consumed(written);
+        ConsumerRecord<String, byte[]> fromViews = new ConsumerRecord<>("events", 0, 0L, written.key(), written.value());
+        for (Header header : written.headers()) {
+            ByteBuffer value = header.value() == null ? null : ByteBuffer.wrap(header.value());
+            fromViews.headers().add(new RecordHeader(ByteBuffer.wrap(header.key().getBytes(StandardCharsets.UTF_8)), value));
+        }
+
+        // when
+        Event fromStringsEvent = codec.decode(fromStrings).event();
+        Event fromViewsEvent = codec.decode(fromViews).event();
+
+        // then
+        assertThat(fromViewsEvent).isEqualTo(event);
+        assertThat(fromStringsEvent).isEqualTo(event);
     }
 
     @Test
