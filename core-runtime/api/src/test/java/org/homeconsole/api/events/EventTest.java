@@ -9,9 +9,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class EventTest {
@@ -98,15 +105,28 @@ class EventTest {
     }
 
     @Test
-    void shouldGiveNewEventsARandomVersion4IdAndTheCurrentTime() {
+    void shouldGiveNewEventsAUniqueIdAndTheCurrentTime() throws Exception {
         // given
         Instant before = Instant.now();
 
-        // when
+        // when: events made on several threads at once
         Event event = Event.of("device.added", "/test", null, null, NullNode.getInstance());
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        List<Future<List<String>>> made = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            made.add(threads.submit(() -> IntStream.range(0, 10_000)
+                    .mapToObj(i -> Event.withLazyData("t", "/s", null, null, NullNode::getInstance).id()).toList()));
+        }
+        Set<String> ids = new HashSet<>();
+        for (Future<List<String>> list : made) {
+            ids.addAll(list.get(10, TimeUnit.SECONDS));
+        }
+        threads.shutdown();
 
-        // then
-        assertThat(event.id()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        // then: this JVM's prefix (64 random bits in base 32) and a counter, never the same twice
+        assertThat(event.id()).matches("[0-9a-v]{1,13}-[0-9a-v]+");
+        String prefix = event.id().substring(0, event.id().indexOf('-') + 1);
+        assertThat(ids).hasSize(40_000).allMatch(id -> id.startsWith(prefix)).doesNotContain(event.id());
         assertThat(event.time()).isBetween(before, Instant.now());
     }
 }
