@@ -1,8 +1,8 @@
 package org.homeconsole.api.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Instant;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;

@@ -3,7 +3,6 @@ package org.homeconsole.connector.kafka.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
@@ -40,7 +39,7 @@ final class ConsumedHeaders {
             key = lookup.findVarHandle(RecordHeader.class, "keyBuffer", ByteBuffer.class);
             value = lookup.findVarHandle(RecordHeader.class, "valueBuffer", ByteBuffer.class);
             // the fields must mean what this class takes them for
-            RecordHeader probe = new RecordHeader(ByteBuffer.wrap(utf8("k")), ByteBuffer.wrap(utf8("v")));
+            RecordHeader probe = new RecordHeader(ByteBuffer.wrap(new byte[] {'k'}), ByteBuffer.wrap(new byte[] {'v'}));
             ByteBuffer k = (ByteBuffer) key.get(probe);
             ByteBuffer v = (ByteBuffer) value.get(probe);
             if (k == null || v == null || k.get(k.position()) != 'k' || v.get(v.position()) != 'v') {
@@ -111,9 +110,5 @@ final class ConsumedHeaders {
             }
         }
         return true;
-    }
-
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }
