@@ -290,7 +290,8 @@ public final class EventBusBenchmark {
                         System.getProperty("java.runtime.version"), System.getProperty("java.vendor"),
                         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                         String.join(" + ", ManagementFactory.getGarbageCollectorMXBeans().stream().map(gc -> gc.getName()).toList()))
-                .line("- OS: %s %s %s", System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"))
+                .line("- OS: %s %s %s; %s", System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"),
+                        MachineLoad.idleSetting())
                 .line("- options: %d events per throughput case, %,d events/s for %d s after %d s warm-up per latency case, %d round(s), subscribers %s",
                         options.events(), options.rate(), options.measured().toSeconds(), options.warmup().toSeconds(), options.rounds(),
                         options.subscribers())

@@ -18,6 +18,8 @@ record MachineLoad(long busyTicks, long stealTicks, long totalTicks) {
     /** Linux's USER_HZ: /proc/stat counts in 1/100 s on every common architecture. */
     private static final double TICKS_PER_SECOND = 100;
     private static final Path STAT = Path.of("/proc/stat");
+    private static final Path IDLE_DRIVER = Path.of("/sys/devices/system/cpu/cpuidle/current_driver");
+    private static final Path HALT_POLL = Path.of("/sys/module/haltpoll/parameters/guest_halt_poll_ns");
 
     static MachineLoad now() {
         try {
@@ -40,6 +42,26 @@ record MachineLoad(long busyTicks, long stealTicks, long totalTicks) {
             // not Linux, or an unexpected format: report unknown
         }
         return new MachineLoad(-1, -1, -1);
+    }
+
+    /**
+     * How an idle CPU of this machine waits, for the report: Linux's cpuidle driver and, in a VM with the haltpoll
+     * driver, how long an idle vCPU polls before it halts. A halted vCPU is woken through the host, which may be
+     * busy with other guests: on the VMs here (haltpoll with 0 ns) that wait is the open-loop latency cases' steal.
+     */
+    static String idleSetting() {
+        String driver = read(IDLE_DRIVER);
+        String poll = read(HALT_POLL);
+        return "cpuidle driver " + (driver == null ? "unknown" : driver)
+                + (poll == null ? "" : ", guest_halt_poll_ns=" + poll + (poll.equals("0") ? " (an idle vCPU halts at once)" : ""));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Steal as a share of all CPU time since {@code start}, or -1. */

@@ -16,6 +16,12 @@ final class Report {
 
     static final double THROUGHPUT_TARGET = 0.5;
     static final long P99_TARGET_MICROS = 10_000;
+    /**
+     * Steal at or below which a latency round counts as one the hypervisor left alone. On the VMs here an idle vCPU
+     * halts at once and its wake-up waits for the host: the open-loop cases (1–1.5 cores busy, many wake-ups) saw
+     * steal of 0–42 % per round, and every case, raw Kafka included, missed 10 ms in rounds with much of it.
+     */
+    static final double QUIET_STEAL = 0.02;
 
     private final StringBuilder out = new StringBuilder();
 
@@ -65,9 +71,8 @@ final class Report {
                 .line("| case | deliveries | p50 ms | p99 ms | p99.9 ms | max ms | p99 per round (min – max) | target p99 ≤ %d ms |", P99_TARGET_MICROS / 1000)
                 .line("|---|---:|---:|---:|---:|---:|---:|---|");
         for (Map.Entry<String, List<Results.Latency>> e : byPipe(results, Results.Latency::pipe).entrySet()) {
-            Histogram merged = new Histogram(Receiver.MAX_MICROS, 3);
-            e.getValue().forEach(r -> merged.add(r.latencyMicros()));
-            List<Double> p99s = e.getValue().stream().map(r -> (double) r.latencyMicros().getValueAtPercentile(99)).toList();
+            Histogram merged = merged(e.getValue());
+            List<Double> p99s = p99s(e.getValue());
             boolean complete = e.getValue().stream().allMatch(r -> r.missing() == 0 && r.failedSends() == 0);
             line("| %s | %,d | %s | %s | %s | %s | %s – %s | %s |", e.getKey(), merged.getTotalCount(), ms(merged, 50), ms(merged, 99),
                     ms(merged, 99.9), ms(merged.getMaxValue()), ms(min(p99s).longValue()), ms(max(p99s).longValue()),
@@ -75,6 +80,40 @@ final class Report {
                             : "NO (deliveries missing)");
         }
         line("");
+        quietLatency(results);
+    }
+
+    /** The same, over the rounds with {@link #QUIET_STEAL} or less: what the machine's noise leaves of each case's tail. */
+    private void quietLatency(List<Results.Latency> results) {
+        line("### Latency in the rounds the hypervisor left alone (steal ≤ %.0f %%)", 100 * QUIET_STEAL).line("")
+                .line("| case | rounds | p99 ms, those rounds merged | p99 per round (min – max) | target p99 ≤ %d ms in those rounds |",
+                        P99_TARGET_MICROS / 1000)
+                .line("|---|---:|---:|---:|---|");
+        for (Map.Entry<String, List<Results.Latency>> e : byPipe(results, Results.Latency::pipe).entrySet()) {
+            List<Results.Latency> quiet = e.getValue().stream()
+                    .filter(r -> r.used().stealShare() >= 0 && r.used().stealShare() <= QUIET_STEAL && r.missing() == 0 && r.failedSends() == 0)
+                    .toList();
+            if (quiet.isEmpty()) {
+                line("| %s | 0 of %d | – | – | no such round |", e.getKey(), e.getValue().size());
+                continue;
+            }
+            Histogram merged = merged(quiet);
+            List<Double> p99s = p99s(quiet);
+            line("| %s | %d of %d | %s | %s – %s | %s |", e.getKey(), quiet.size(), e.getValue().size(), ms(merged, 99),
+                    ms(min(p99s).longValue()), ms(max(p99s).longValue()),
+                    verdict(max(p99s) <= P99_TARGET_MICROS, merged.getValueAtPercentile(99) <= P99_TARGET_MICROS));
+        }
+        line("");
+    }
+
+    private static Histogram merged(List<Results.Latency> rounds) {
+        Histogram merged = new Histogram(Receiver.MAX_MICROS, 3);
+        rounds.forEach(r -> merged.add(r.latencyMicros()));
+        return merged;
+    }
+
+    private static List<Double> p99s(List<Results.Latency> rounds) {
+        return rounds.stream().map(r -> (double) r.latencyMicros().getValueAtPercentile(99)).toList();
     }
 
     /** CPU per event by thread group: where an event's cost goes. */
