@@ -73,7 +73,7 @@ final class Report {
         for (Map.Entry<String, List<Results.Latency>> e : byPipe(results, Results.Latency::pipe).entrySet()) {
             Histogram merged = merged(e.getValue());
             List<Double> p99s = p99s(e.getValue());
-            boolean complete = e.getValue().stream().allMatch(r -> r.missing() == 0 && r.failedSends() == 0);
+            boolean complete = e.getValue().stream().allMatch(Report::complete);
             line("| %s | %,d | %s | %s | %s | %s | %s – %s | %s |", e.getKey(), merged.getTotalCount(), ms(merged, 50), ms(merged, 99),
                     ms(merged, 99.9), ms(merged.getMaxValue()), ms(min(p99s).longValue()), ms(max(p99s).longValue()),
                     complete ? verdict(max(p99s) <= P99_TARGET_MICROS, merged.getValueAtPercentile(99) <= P99_TARGET_MICROS)
@@ -90,9 +90,7 @@ final class Report {
                         P99_TARGET_MICROS / 1000)
                 .line("|---|---:|---:|---:|---|");
         for (Map.Entry<String, List<Results.Latency>> e : byPipe(results, Results.Latency::pipe).entrySet()) {
-            List<Results.Latency> quiet = e.getValue().stream()
-                    .filter(r -> r.used().stealShare() >= 0 && r.used().stealShare() <= QUIET_STEAL && r.missing() == 0 && r.failedSends() == 0)
-                    .toList();
+            List<Results.Latency> quiet = e.getValue().stream().filter(r -> quiet(r) && complete(r)).toList();
             if (quiet.isEmpty()) {
                 line("| %s | 0 of %d | – | – | no such round |", e.getKey(), e.getValue().size());
                 continue;
@@ -104,6 +102,17 @@ final class Report {
                     verdict(max(p99s) <= P99_TARGET_MICROS, merged.getValueAtPercentile(99) <= P99_TARGET_MICROS));
         }
         line("");
+    }
+
+    /** Whether every event of the round was sent and reached every reader. */
+    private static boolean complete(Results.Latency round) {
+        return round.missing() == 0 && round.failedSends() == 0;
+    }
+
+    /** Whether the hypervisor took {@link #QUIET_STEAL} or less during the round (unknown steal is not quiet). */
+    private static boolean quiet(Results.Latency round) {
+        double steal = round.used().stealShare();
+        return steal >= 0 && steal <= QUIET_STEAL;
     }
 
     private static Histogram merged(List<Results.Latency> rounds) {
