@@ -146,8 +146,12 @@ final class AgentConnection {
         socket.closeHandler(v -> closed(socket));
         group.opened(this);
         AgentGroup.Settings hello = group.settings();
+        // what still runs or waits to be sent: the server ends at once the commands it sent that are not among them
+        java.util.Set<String> running = new java.util.LinkedHashSet<>(executor.runningIds());
+        running.addAll(outbox.pendingResultIds());
         write(Messages.hello(Protocol.VERSION, agentId, hello.hostname() != null ? hello.hostname() : agentId, hello.os(),
-                hello.arch(), hello.agentVersion(), hello.labels().isEmpty() ? null : hello.labels(), hello.capabilities()));
+                hello.arch(), hello.agentVersion(), hello.labels().isEmpty() ? null : hello.labels(), hello.capabilities(),
+                running));
     }
 
     private void closed(WebSocket socket) {

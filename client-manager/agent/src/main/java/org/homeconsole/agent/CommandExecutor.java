@@ -17,6 +17,9 @@ interface CommandExecutor {
     /** Commands running now. */
     int running();
 
+    /** The ids of the commands running now (for {@code hello.running}). */
+    java.util.Collection<String> runningIds();
+
     /** Cancels every running command (the agent stops). */
     void cancelAll();
 }

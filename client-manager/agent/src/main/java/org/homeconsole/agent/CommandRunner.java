@@ -61,6 +61,11 @@ final class CommandRunner implements CommandExecutor {
     }
 
     @Override
+    public java.util.Collection<String> runningIds() {
+        return java.util.List.copyOf(running.keySet());
+    }
+
+    @Override
     public void cancelAll() {
         running.values().forEach(task -> task.stop(Protocol.STATE_CANCELLED));
     }

@@ -31,6 +31,8 @@ final class Outbox implements CommandSink {
     private volatile boolean welcomed;
     private volatile int maxChunkBytes = Protocol.MAX_CHUNK_BYTES;
     private ArrayDeque<ObjectNode> pendingResults; // on the context only; created on first need
+    /** Ids of results given to sendResult and not written yet; added on the caller's thread, before the command leaves its table. */
+    private final java.util.Set<String> unsentResults = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Outbox(Context context, String agentId) {
         this.context = context;
@@ -48,8 +50,15 @@ final class Outbox implements CommandSink {
         maxChunkBytes = (int) Math.min(Protocol.MAX_CHUNK_BYTES, Math.max(256, (maxFrameBytes - 1024) / 4 * 3));
         welcomed = true;
         while (pendingResults != null && !pendingResults.isEmpty()) {
-            write(pendingResults.poll());
+            ObjectNode result = pendingResults.poll();
+            write(result);
+            unsentResults.remove(result.get("command_id").textValue());
         }
+    }
+
+    /** The commands whose results are not written yet: waiting for a session, or on their way to the context. */
+    java.util.List<String> pendingResultIds() {
+        return java.util.List.copyOf(unsentResults);
     }
 
     void detach() {
@@ -77,9 +86,12 @@ final class Outbox implements CommandSink {
 
     @Override
     public void sendResult(ObjectNode result) {
+        String id = result.get("command_id").textValue();
+        unsentResults.add(id);
         context.runOnContext(v -> {
             if (welcomed) {
                 write(result);
+                unsentResults.remove(id);
                 return;
             }
             if (pendingResults == null) {
@@ -87,7 +99,7 @@ final class Outbox implements CommandSink {
             }
             if (pendingResults.size() >= MAX_PENDING_RESULTS) {
                 LOG.warn("Agent {}: too many results waiting for a connection; dropping the oldest", agentId);
-                pendingResults.poll();
+                unsentResults.remove(pendingResults.poll().get("command_id").textValue());
             }
             pendingResults.add(result);
         });

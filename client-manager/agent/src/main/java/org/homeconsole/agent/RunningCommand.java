@@ -17,12 +17,14 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.homeconsole.clientmanager.protocol.Messages;
 import org.homeconsole.clientmanager.protocol.Protocol;
 
 /**
- * One command as a local process: stdout and stderr pumped to the sink as soon as bytes arrive (one {@code seq}
- * counter for both), the output limit, the timeout, cancel by killing the process tree, and exactly one result.
+ * One command as a local process: stdout and stderr pumped to the sink in chunks (one {@code seq} counter for
+ * both), each sent once full or {@value #HOLD_MS} ms after its first byte, whichever comes first; the output
+ * limit, the timeout, cancel by killing the process tree, and exactly one result.
  *
  * <p>Threads: {@link #run} on a pool thread starts the process and then pumps stdout; a second pool thread pumps
  * stderr; the timer thread handles the timeout and the kill grace. The result is sent by whichever of them
@@ -31,6 +33,13 @@ import org.homeconsole.clientmanager.protocol.Protocol;
 final class RunningCommand {
 
     static final long KILL_GRACE_MS = 2_000;
+    /**
+     * Longest a chunk's first byte waits for more to fill it (docs/agent-protocol.md §5.2 allows up to
+     * {@link Protocol#MAX_OUTPUT_HOLD_MS}): a command printing line by line sends a few chunks per stream a
+     * second instead of one per line, well within the server's message rate.
+     */
+    static final int HOLD_MS = 20;
+    private static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(HOLD_MS);
     /** After a kill, how long to wait for the pipes to close before giving up on them (an orphan may hold them). */
     static final long ABANDON_AFTER_KILL_MS = KILL_GRACE_MS + 3_000;
 
@@ -126,15 +135,35 @@ final class RunningCommand {
         byte[] buffer = new byte[chunk];
         try (in) {
             int n;
-            // read() returns whatever is available: a chunk goes out as soon as bytes arrive
+            // read() waits for the first bytes of a chunk; fill() adds what follows within the hold
             while ((n = in.read(buffer)) != -1) {
                 if (n > 0) {
-                    emit(stream, buffer, n);
+                    emit(stream, buffer, fill(in, buffer, n));
                 }
             }
         } catch (IOException closed) {
             // the pipe closed under us (process killed): the output ends here
         }
+    }
+
+    /** Reads more into {@code buffer} after its first {@code n} bytes until it is full or the hold is over. */
+    static int fill(InputStream in, byte[] buffer, int n) throws IOException {
+        long deadline = System.nanoTime() + HOLD_NANOS;
+        while (n < buffer.length) {
+            int available = in.available();
+            if (available > 0) {
+                int read = in.read(buffer, n, Math.min(available, buffer.length - n));
+                if (read < 0) {
+                    break;
+                }
+                n += read;
+            } else if (System.nanoTime() - deadline >= 0) {
+                break;
+            } else {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+        return n;
     }
 
     private void emit(String stream, byte[] buffer, int n) {

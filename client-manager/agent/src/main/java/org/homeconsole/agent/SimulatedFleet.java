@@ -165,6 +165,11 @@ public final class SimulatedFleet implements AutoCloseable {
         }
 
         @Override
+        public java.util.Collection<String> runningIds() {
+            return List.of();
+        }
+
+        @Override
         public void cancelAll() {
             // nothing ever runs
         }

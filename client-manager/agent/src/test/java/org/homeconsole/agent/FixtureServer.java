@@ -133,7 +133,7 @@ final class FixtureServer implements AutoCloseable {
                 case Protocol.HELLO -> {
                     hello = message;
                     send(Messages.welcome(Protocol.VERSION, "s-" + sessions.indexOf(this), "fixture", heartbeatIntervalMs,
-                            heartbeatTimeoutMs, Protocol.DEFAULT_MAX_FRAME_BYTES));
+                            heartbeatTimeoutMs, Protocol.DEFAULT_MAX_FRAME_BYTES, Protocol.DEFAULT_MESSAGES_PER_SECOND));
                 }
                 case Protocol.OUTPUT -> command(message.get("command_id").asText()).output(message);
                 case Protocol.RESULT -> command(message.get("command_id").asText()).result(message);

@@ -202,13 +202,20 @@ public final class ClientManagerApi {
                 }
                 wanted.put(e.getKey(), e.getValue().asText());
             });
+            int matching = 0;
             for (ClientInfo client : registry.list()) {
                 if (client.online() && client.hasLabels(wanted)) {
-                    ids.add(client.id());
+                    matching++;
+                    // only agents that run commands: one without 'exec' would only be refused
+                    if (client.agent() == null || client.agent().capabilities().contains(Protocol.CAP_EXEC)) {
+                        ids.add(client.id());
+                    }
                 }
             }
             if (ids.isEmpty()) {
-                throw HttpProblem.conflict("no online client has labels " + wanted);
+                throw HttpProblem.conflict(matching == 0 ? "no online client has labels " + wanted
+                        : "none of the " + matching + " online clients with labels " + wanted
+                        + " announces the capability '" + Protocol.CAP_EXEC + "'");
             }
         }
         return submit(exchange, body, spec, ids, target, ttl);

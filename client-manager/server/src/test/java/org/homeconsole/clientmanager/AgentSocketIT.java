@@ -110,7 +110,7 @@ class AgentSocketIT {
         agent.send("{\"type\":\"teleport\"}");
         assertThat(agent.next("error").path("code").asText()).isEqualTo(Protocol.ERR_UNKNOWN_TYPE);
         agent.send("{\"type\":\"command\",\"command_id\":\"x\",\"shell\":\"id\",\"timeout_ms\":1,\"max_output_bytes\":1}");
-        assertThat(agent.next("error").path("code").asText()).isEqualTo(Protocol.ERR_UNKNOWN_TYPE);
+        assertThat(agent.next("error").path("code").asText()).as("a message of the wrong direction").isEqualTo(Protocol.ERR_INVALID);
         agent.send("{\"type\":\"heartbeat\",\"ts\":\"yesterday\"}");
         JsonNode wrongType = agent.next("error");
         assertThat(wrongType.path("code").asText()).isEqualTo(Protocol.ERR_INVALID);
@@ -169,11 +169,17 @@ class AgentSocketIT {
     }
 
     @Test
-    void anUnsupportedProtocolVersionCloses4003() throws Exception {
-        RawSocket future = RawSocket.connect(node.agentUrl(), node.issueToken("future"));
-        future.send("{\"type\":\"hello\",\"protocol\":7,\"agent_id\":\"future\",\"hostname\":\"h\",\"os\":\"linux\","
-                + "\"agent_version\":\"x\"}");
-        assertThat(future.awaitClose()).isEqualTo(Protocol.CLOSE_UNSUPPORTED_VERSION);
+    void aNewerProtocolVersionIsAnsweredWithTheHighestTheServerSpeaks() throws Exception {
+        for (int offered : new int[] {2, 99}) {
+            RawSocket future = RawSocket.connect(node.agentUrl(), node.issueToken("future"));
+            future.send("{\"type\":\"hello\",\"protocol\":" + offered + ",\"agent_id\":\"future\",\"hostname\":\"h\","
+                    + "\"os\":\"linux\",\"agent_version\":\"x\"}");
+            JsonNode welcome = future.next("welcome");
+            assertThat(welcome.path("protocol").asInt()).isEqualTo(Protocol.VERSION);
+            assertThat(node.json(node.get("/clients/future")).path("agent").path("protocol").asInt()).isEqualTo(Protocol.VERSION);
+            future.socket.sendClose(1000, "done").join();
+            assertThat(future.awaitClose()).isEqualTo(1000);
+        }
     }
 
     @Test

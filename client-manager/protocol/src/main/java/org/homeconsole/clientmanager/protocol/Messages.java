@@ -62,6 +62,18 @@ public final class Messages {
         return m;
     }
 
+    /**
+     * The agent's first message with {@code running}: the ids of the commands it still runs or holds a result
+     * for, so that the server ends at once, as lost, the commands it sent that the agent no longer has.
+     */
+    public static ObjectNode hello(int protocol, String agentId, String hostname, String os, String arch,
+            String agentVersion, Map<String, String> labels, Collection<String> capabilities, Collection<String> running) {
+        ObjectNode m = hello(protocol, agentId, hostname, os, arch, agentVersion, labels, capabilities);
+        ArrayNode ids = m.putArray("running");
+        running.forEach(ids::add);
+        return m;
+    }
+
     /** A heartbeat; {@code ts} (epoch millis) and {@code running} are optional. */
     public static ObjectNode heartbeat(Long ts, Integer running) {
         ObjectNode m = message(Protocol.HEARTBEAT);
@@ -102,10 +114,10 @@ public final class Messages {
 
     /** The server's answer to hello. */
     public static ObjectNode welcome(int protocol, String sessionId, String nodeId, long heartbeatIntervalMs,
-            long heartbeatTimeoutMs, int maxFrameBytes) {
+            long heartbeatTimeoutMs, int maxFrameBytes, int maxMessagesPerSecond) {
         return message(Protocol.WELCOME).put("protocol", protocol).put("session_id", sessionId).put("node_id", nodeId)
                 .put("heartbeat_interval_ms", heartbeatIntervalMs).put("heartbeat_timeout_ms", heartbeatTimeoutMs)
-                .put("max_frame_bytes", maxFrameBytes);
+                .put("max_frame_bytes", maxFrameBytes).put("max_messages_per_second", maxMessagesPerSecond);
     }
 
     /**

@@ -58,8 +58,10 @@ public final class Protocol {
     public static final String ERR_RATE_LIMITED = "rate_limited";
 
     // ---- close codes (RFC 6455 §7.4; 4000–4999 are ours)
-    /** Policy violation: hello for another agent id than the token's, or hello sent twice. */
+    /** Policy violation: anything but a valid hello first, hello for another agent id than the token's, or hello twice. */
     public static final short CLOSE_POLICY = 1008;
+    /** A text frame that is not valid UTF-8 (RFC 6455 §8.1). */
+    public static final short CLOSE_INVALID_DATA = 1007;
     /** A frame or message larger than the server accepts. */
     public static final short CLOSE_TOO_BIG = 1009;
     /** A newer connection with the same agent id replaced this one. */
@@ -82,6 +84,13 @@ public final class Protocol {
     public static final String CAP_EXEC = "exec";
     /** Most raw bytes one {@code output} chunk carries (43,692 base64 characters). */
     public static final int MAX_CHUNK_BYTES = 32 * 1024;
+    /**
+     * Longest an agent may hold output bytes it has read before sending them, to fill a chunk (the reference
+     * agent waits {@value} ms at most after the first byte of a chunk; a full chunk goes at once).
+     */
+    public static final int MAX_OUTPUT_HOLD_MS = 50;
+    /** Default of {@code welcome.max_messages_per_second}: the message rate a server takes from one agent. */
+    public static final int DEFAULT_MESSAGES_PER_SECOND = 2_000;
     /** Default of {@code welcome.max_frame_bytes}: the largest text frame a server accepts. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     /** Close code an agent uses when it shuts down (RFC 6455 "going away"); servers treat it as an orderly end. */

@@ -75,7 +75,7 @@ public final class ProtocolValidator {
             case Protocol.OUTPUT -> commandId(message.get("command_id")) && stream(message.get("stream"))
                     && count(message.get("seq")) && base64(message.get("data"), MAX_DATA_CHARS);
             case Protocol.RESULT -> commandId(message.get("command_id")) && resultState(message.get("state"))
-                    && exitCode(message.get("exit_code")) && count(message.get("duration_ms"))
+                    && exitCode(message.get("exit_code")) && exitCodeFitsState(message) && count(message.get("duration_ms"))
                     && count(message.get("output_bytes")) && isBoolean(message.get("truncated"))
                     && optionalText(message.get("error"), MAX_ERROR_CHARS);
             default -> false;
@@ -93,6 +93,17 @@ public final class ProtocolValidator {
 
     private static boolean exitCode(JsonNode value) {
         return value != null && (value.isNull() || value.isInt() || value.isLong());
+    }
+
+    /** The schema's if/then: succeeded has exit code 0, failed has another one or null. */
+    private static boolean exitCodeFitsState(JsonNode result) {
+        JsonNode exit = result.get("exit_code");
+        boolean zero = !exit.isNull() && exit.longValue() == 0;
+        return switch (result.get("state").textValue()) {
+            case Protocol.STATE_SUCCEEDED -> zero;
+            case Protocol.STATE_FAILED -> !zero;
+            default -> true;
+        };
     }
 
     private static boolean isBoolean(JsonNode value) {

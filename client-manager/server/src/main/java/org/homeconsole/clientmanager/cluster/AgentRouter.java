@@ -56,7 +56,7 @@ public final class AgentRouter implements JobManager.AgentLink {
     private final ExecutorService calls;
     private final ExecutorService forwards;
 
-    private record Forwarding(String owner, AtomicInteger chunks, long since) {
+    private record Forwarding(String owner, String agentId, AtomicInteger chunks, long since) {
     }
 
     public AgentRouter(String nodeId, AgentGateway gateway, ConnectionRegistry registry, ServiceRegistry services,
@@ -154,7 +154,7 @@ public final class AgentRouter implements JobManager.AgentLink {
                 String why = error != null ? "node '" + holder + "' holding agent '" + agentId + "' did not answer: "
                         + describe(error) : reply.path("reason").asText("not delivered");
                 if (Protocol.COMMAND.equals(message.path("type").asText())) {
-                    jobs.dispatchFailed(commandId, why);
+                    jobs.dispatchFailed(commandId, why, error == null && reply.path("refused").asBoolean());
                 } else {
                     LOG.warn("Could not send {} for {} through node {}: {}", message.path("type").asText(), agentId, holder, why);
                 }
@@ -212,6 +212,41 @@ public final class AgentRouter implements JobManager.AgentLink {
         return true;
     }
 
+    /**
+     * The agent said (cancel answered {@code unknown_command}) that it no longer has a command: when another
+     * node owns it, that node is told to end it as lost, and this returns {@code true}.
+     */
+    public boolean lostIfRemote(String agentId, String commandId, String reason) {
+        Forwarding f = forwarding.remove(commandId);
+        if (f == null) {
+            return false;
+        }
+        tellLost(f, commandId, reason);
+        return true;
+    }
+
+    /**
+     * The agent said hello again listing what it still runs: the commands delivered here for other nodes
+     * that it does not list are lost, and their owners are told.
+     */
+    public void agentResumed(String agentId, java.util.Set<String> stillRunning) {
+        forwarding.forEach((commandId, f) -> {
+            if (f.agentId().equals(agentId) && !stillRunning.contains(commandId) && forwarding.remove(commandId, f)) {
+                tellLost(f, commandId, "the agent reconnected without the command (its hello did not list it as running)");
+            }
+        });
+    }
+
+    private void tellLost(Forwarding f, String commandId, String reason) {
+        ObjectNode call = mapper.createObjectNode().put("op", "lost").put("agent_id", f.agentId()).put("from", nodeId)
+                .put("command_id", commandId).put("reason", reason);
+        callNode(f.owner(), call, forwards).whenComplete((reply, error) -> {
+            if (error != null) {
+                LOG.warn("Could not tell node {} that command {} was lost: {}", f.owner(), commandId, describe(error));
+            }
+        });
+    }
+
     /** Forgets commands forwarded for more than a day without a result (their owner gave up on them). */
     public void sweep() {
         long cutoff = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
@@ -231,15 +266,25 @@ public final class AgentRouter implements JobManager.AgentLink {
                     yield mapper.createObjectNode().put("sent", false).put("reason", "arrived after its deadline");
                 }
                 if (Protocol.COMMAND.equals(op)) {
-                    forwarding.put(message.path("command_id").asText(),
-                            new Forwarding(call.path("owner").asText(), new AtomicInteger(), System.currentTimeMillis()));
+                    forwarding.put(message.path("command_id").asText(), new Forwarding(call.path("owner").asText(),
+                            agentId, new AtomicInteger(), System.currentTimeMillis()));
                 }
-                Optional<String> session = gateway.send(agentId, (ObjectNode) message);
+                Optional<String> session;
+                try {
+                    session = gateway.send(agentId, (ObjectNode) message);
+                } catch (JobManager.AgentLink.NotCapable e) {
+                    forwarding.remove(message.path("command_id").asText());
+                    yield mapper.createObjectNode().put("sent", false).put("refused", true).put("reason", e.getMessage());
+                }
                 if (session.isEmpty() && Protocol.COMMAND.equals(op)) {
                     forwarding.remove(message.path("command_id").asText());
                 }
                 yield mapper.createObjectNode().put("sent", session.isPresent())
                         .put("reason", session.isPresent() ? "" : "agent '" + agentId + "' is not connected on node '" + nodeId + "'");
+            }
+            case "lost" -> {
+                jobs.lostForwarded(agentId, call.path("command_id").asText(), call.path("reason").asText());
+                yield mapper.createObjectNode();
             }
             case "output" -> problem(jobs.outputForwarded(agentId, message, Base64.getDecoder().decode(message.path("data").asText())));
             case "result" -> problem(jobs.resultForwarded(agentId, message, call.path("chunks").asInt()));

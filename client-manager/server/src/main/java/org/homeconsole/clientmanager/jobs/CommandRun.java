@@ -38,6 +38,10 @@ public final class CommandRun {
     private boolean truncated;
     private long keptBytes;
     private int nextSeq;
+    /** Chunks never received: seq numbers skipped by a gap. */
+    private int skippedChunks;
+    /** Output the agent reported sending (up to the limit) that never arrived; set when its result comes. */
+    private long lostBytes;
     private Instant startedAt;
     private Instant finishedAt;
     private String sessionId;
@@ -102,19 +106,38 @@ public final class CommandRun {
         return startedAt;
     }
 
+    /** What became of an output chunk given to {@link #append}. */
+    public enum Appended {
+        /** Taken: it was the next in sequence. */
+        IN_ORDER,
+        /** Taken, after a gap: the chunks between were never received and count as lost output. */
+        AFTER_GAP,
+        /** Dropped: a chunk with this seq (or a later one) was already taken. */
+        REPEATED,
+        /** Dropped: the run has ended. */
+        ENDED
+    }
+
     /**
-     * Appends a chunk in sequence. Returns an error text when the chunk is out of sequence (a gap or a
-     * repeat would corrupt the output), null when it was taken.
+     * Appends a chunk the agent sent on this node's socket. An agent's chunks arrive in order on one socket,
+     * so a seq below the next expected is a repeat (dropped) and one above it a gap (taken; the chunks
+     * between are lost, and the run says so).
      */
-    synchronized String append(int seq, boolean stderr, byte[] data) {
+    synchronized Appended append(int seq, boolean stderr, byte[] data) {
         if (isTerminal(state)) {
-            return "command " + commandId + " already ended";
+            return Appended.ENDED;
         }
-        if (seq != nextSeq) {
-            return "output seq " + seq + " out of order, expected " + nextSeq;
+        if (seq < nextSeq) {
+            return Appended.REPEATED;
+        }
+        Appended how = Appended.IN_ORDER;
+        if (seq > nextSeq) {
+            skippedChunks += seq - nextSeq;
+            nextSeq = seq;
+            how = Appended.AFTER_GAP;
         }
         take(stderr, data);
-        return null;
+        return how;
     }
 
     /**
@@ -197,6 +220,13 @@ public final class CommandRun {
         exitCode = exit;
         durationMs = duration;
         error = why;
+        if (reportedBytes != null) {
+            // the agent sends at most maxOutputBytes of what the process wrote: whatever of that is missing was lost
+            lostBytes = Math.max(0, Math.min(reportedBytes, maxOutputBytes) - outputBytes);
+            if (lostBytes == 0 && skippedChunks > 0) {
+                lostBytes = skippedChunks; // a gap of unknown size: at least a byte per chunk
+            }
+        }
         if (reportedBytes != null && reportedBytes > outputBytes) {
             outputBytes = reportedBytes;
         }
@@ -224,11 +254,16 @@ public final class CommandRun {
     /** A consistent snapshot for rendering. */
     public synchronized Snapshot snapshot() {
         return new Snapshot(commandId, agentId, state, exitCode, durationMs, error, outputBytes, truncated, keptBytes,
-                startedAt, finishedAt);
+                startedAt, finishedAt, lostBytes);
     }
 
+    /**
+     * A run as REST and events show it.
+     *
+     * @param outputLostBytes bytes of output the agent reported sending that never arrived (0 when complete)
+     */
     public record Snapshot(String commandId, String agentId, String state, Integer exitCode, long durationMs,
                            String error, long outputBytes, boolean truncated, long keptBytes, Instant startedAt,
-                           Instant finishedAt) {
+                           Instant finishedAt, long outputLostBytes) {
     }
 }

@@ -143,6 +143,7 @@ public final class Job implements KeptJob {
         json.set("target", target);
         Map<String, Integer> counts = new TreeMap<>();
         ArrayNode results = json.putArray("results");
+        int lost = 0;
         for (CommandRun run : runs.values()) {
             CommandRun.Snapshot s = run.snapshot();
             counts.merge(s.state(), 1, Integer::sum);
@@ -158,6 +159,10 @@ public final class Job implements KeptJob {
             r.put("duration_ms", s.durationMs());
             r.put("output_bytes", s.outputBytes());
             r.put("truncated", s.truncated());
+            if (s.outputLostBytes() > 0) {
+                r.put("output_lost_bytes", s.outputLostBytes());
+                lost++;
+            }
             if (s.error() != null) {
                 r.put("error", s.error());
             }
@@ -176,6 +181,9 @@ public final class Job implements KeptJob {
         ObjectNode summary = json.putObject("summary");
         summary.put("total", runs.size());
         counts.forEach(summary::put);
+        if (lost > 0) {
+            summary.put("output_lost", lost);
+        }
         return json;
     }
 

@@ -43,6 +43,23 @@ public final class JobManager implements AutoCloseable {
          * still fail later: then {@link JobManager#dispatchFailed} is called).
          */
         Optional<String> send(String agentId, ObjectNode message);
+
+        /**
+         * Thrown by {@link #send} for a command the agent cannot take: its hello did not announce the
+         * {@value Protocol#CAP_EXEC} capability. The run ends {@code refused} with the message.
+         */
+        final class NotCapable extends RuntimeException {
+            public NotCapable(String message) {
+                super(message, null, false, false);
+            }
+        }
+    }
+
+    /** Why an agent's message was not taken: an {@code error} code of docs/agent-protocol.md §3.8 and a text. */
+    public record Refusal(String code, String message) {
+        static Refusal unknown(String commandId) {
+            return new Refusal(Protocol.ERR_UNKNOWN_COMMAND, "unknown command_id '" + commandId + "'");
+        }
     }
 
     /** Prefix of {@link AgentLink#send} results that name another node. */
@@ -144,7 +161,8 @@ public final class JobManager implements AutoCloseable {
         Job job = new Job(newId(), now, nodeId, spec, target);
         List<CommandRun> toSend = new ArrayList<>();
         for (String agentId : agentIds) {
-            CommandRun run = new CommandRun(job.id() + "." + agentId, agentId, spec.maxOutputBytes(), CommandRun.QUEUED);
+            // <job id>.<index>: at most 36 + 1 + 6 characters, whatever the agent id (command_id has at most 128)
+            CommandRun run = new CommandRun(job.id() + "." + job.runs().size(), agentId, spec.maxOutputBytes(), CommandRun.QUEUED);
             job.add(run);
             toSend.add(run);
         }
@@ -170,7 +188,7 @@ public final class JobManager implements AutoCloseable {
     public Job refused(CommandSpec spec, List<String> agentIds, JsonNode target, String reason) {
         Job job = new Job(newId(), Instant.now(), nodeId, spec, target);
         for (String agentId : agentIds) {
-            CommandRun run = new CommandRun(job.id() + "." + agentId, agentId, 0, CommandRun.QUEUED);
+            CommandRun run = new CommandRun(job.id() + "." + job.runs().size(), agentId, 0, CommandRun.QUEUED);
             run.finish(CommandRun.REFUSED, null, 0, reason, null, null, Instant.now());
             job.add(run);
         }
@@ -192,7 +210,13 @@ public final class JobManager implements AutoCloseable {
         run.dispatched(null, now);
         active.put(run.commandId(), new Active(job, run,
                 System.currentTimeMillis() + job.spec().timeoutMs() + RESULT_GRACE_MS));
-        Optional<String> session = link.send(run.agentId(), command);
+        Optional<String> session;
+        try {
+            session = link.send(run.agentId(), command);
+        } catch (AgentLink.NotCapable e) {
+            end(job, run, CommandRun.REFUSED, null, 0, e.getMessage(), null, null);
+            return true;
+        }
         session.ifPresent(id -> {
             run.dispatched(id, now);
             if (id.startsWith(REMOTE)) {
@@ -231,32 +255,82 @@ public final class JobManager implements AutoCloseable {
         }
     }
 
-    /** An {@code output} message; returns an error text for the agent, or null. */
-    public String output(String agentId, JsonNode message, byte[] data) {
+    /**
+     * An agent sent a new hello listing the commands it still runs or holds a result for ({@code hello.running}):
+     * its runs that were sent before and are not listed end now as lost. Called before the new session can
+     * be sent anything, so no run sent on it is among them. A listed run whose messages came through another
+     * node now comes through this one.
+     */
+    public void agentResumed(String agentId, java.util.Set<String> stillRunning) {
+        for (Active a : active.values()) {
+            CommandRun run = a.run();
+            if (run.agentId().equals(agentId) && CommandRun.RUNNING.equals(run.state())) {
+                if (stillRunning.contains(run.commandId())) {
+                    run.node(null);
+                } else {
+                    end(a.job(), run, CommandRun.LOST, null, 0, "the agent reconnected without the command "
+                            + "(its hello did not list it as running)", null, null);
+                }
+            }
+        }
+    }
+
+    /**
+     * The agent answered a {@code cancel} with {@code unknown_command}: it has neither the command nor its
+     * result (a result it had sent would have come before the answer, on the same socket). The run ends as lost.
+     */
+    public void agentForgot(String agentId, String commandId, String reason) {
+        Active a = active.get(commandId);
+        if (a != null && a.run().agentId().equals(agentId) && CommandRun.RUNNING.equals(a.run().state())) {
+            end(a.job(), a.run(), CommandRun.LOST, null, 0, reason, null, null);
+        }
+    }
+
+    /** An {@code output} message; returns why it was not taken (an error for the agent), or null. */
+    public Refusal output(String agentId, JsonNode message, byte[] data) {
         String commandId = message.path("command_id").asText();
         Active a = active.get(commandId);
         if (a == null || !a.run().agentId().equals(agentId)) {
-            return "unknown command_id '" + commandId + "'";
+            return Refusal.unknown(commandId);
         }
         String stream = message.path("stream").asText();
         int seq = message.path("seq").asInt();
-        String problem = a.run().append(seq, Protocol.STDERR.equals(stream), data);
-        if (problem != null) {
-            return problem;
+        int expected = a.run().chunksInOrder();
+        CommandRun.Appended how = a.run().append(seq, Protocol.STDERR.equals(stream), data);
+        switch (how) {
+            case ENDED -> {
+                return new Refusal(Protocol.ERR_UNKNOWN_COMMAND, "command " + commandId + " already ended");
+            }
+            case REPEATED -> {
+                return new Refusal(Protocol.ERR_INVALID, "seq: " + seq + " was already received (expected " + expected
+                        + "); chunk dropped");
+            }
+            default -> {
+                Listener l = listener;
+                if (l != null) {
+                    l.output(a.job(), a.run(), stream, seq, data);
+                }
+                return how == CommandRun.Appended.IN_ORDER ? null : new Refusal(Protocol.ERR_INVALID, "seq: " + seq
+                        + " skips " + (seq - expected) + " chunk(s) after " + (expected - 1)
+                        + "; chunk taken, the missing ones count as lost output");
+            }
         }
-        Listener l = listener;
-        if (l != null) {
-            l.output(a.job(), a.run(), stream, seq, data);
-        }
-        return null;
     }
 
-    /** Another node could not deliver a command it was given: the run ends, not sent. */
-    public void dispatchFailed(String commandId, String reason) {
+    /**
+     * Another node could not deliver a command it was given: the run ends, not sent ({@code offline}, or
+     * {@code refused} when the agent lacks the capability).
+     */
+    public void dispatchFailed(String commandId, String reason, boolean refused) {
         Active a = active.get(commandId);
         if (a != null && CommandRun.RUNNING.equals(a.run().state())) {
-            end(a.job(), a.run(), CommandRun.OFFLINE, null, 0, reason, null, null);
+            end(a.job(), a.run(), refused ? CommandRun.REFUSED : CommandRun.OFFLINE, null, 0, reason, null, null);
         }
+    }
+
+    /** The node holding the agent found that the agent lost this node's command: the run ends as lost. */
+    public void lostForwarded(String agentId, String commandId, String reason) {
+        agentForgot(agentId, commandId, reason);
     }
 
     /** An {@code output} message another node forwarded (may overtake earlier ones); returns an error text or null. */

@@ -67,7 +67,7 @@ public final class AdminStream implements JobManager.Listener {
         final ServerWebSocket socket;
         final Set<String> topics = ConcurrentHashMap.newKeySet();
         final Set<String> jobs = ConcurrentHashMap.newKeySet();
-        final AgentSession budget;
+        final AgentSession.Budget budget;
         /** The bus patterns this socket holds in {@link #feeds}; guarded by the session's monitor. */
         final Set<String> held = new HashSet<>();
         /** Set once the socket closed: it holds nothing any more. Guarded by the session's monitor. */
@@ -78,7 +78,7 @@ public final class AdminStream implements JobManager.Listener {
 
         AdminSession(ServerWebSocket socket, int messagesPerSecond) {
             this.socket = socket;
-            this.budget = new AgentSession("admin", "admin", socket, messagesPerSecond);
+            this.budget = new AgentSession.Budget(messagesPerSecond);
         }
     }
 
@@ -134,7 +134,7 @@ public final class AdminStream implements JobManager.Listener {
     }
 
     private void onText(AdminSession session, String text) {
-        if (!session.budget.takeMessageBudget()) {
+        if (!session.budget.take()) {
             error(session, Protocol.ERR_RATE_LIMITED, "more than " + config.messagesPerSecond() + " messages per second");
             session.socket.close(Protocol.CLOSE_RATE_LIMITED, "message rate limit exceeded");
             return;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -13,9 +12,11 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -127,6 +128,9 @@ public final class AgentGateway implements JobManager.AgentLink {
         if (session == null || session.state != AgentSession.State.ONLINE) {
             return Optional.empty();
         }
+        if (!session.exec && Protocol.COMMAND.equals(message.path("type").asText())) {
+            throw new NotCapable("agent '" + agentId + "' does not announce the capability '" + Protocol.CAP_EXEC + "'");
+        }
         session.socket.writeTextMessage(toJson(message));
         return Optional.of(session.id);
     }
@@ -160,8 +164,29 @@ public final class AgentGateway implements JobManager.AgentLink {
 
     private void open(ServerWebSocket socket, String agentId) {
         AgentSession session = new AgentSession(newId(), agentId, socket, config.messagesPerSecond());
-        socket.textMessageHandler(text -> onText(session, text));
-        socket.binaryMessageHandler(buffer -> onBinary(session, buffer));
+        FrameReader frames = new FrameReader(config.maxFrameBytes(), new FrameReader.Messages() {
+            @Override
+            public void text(String text) {
+                onText(session, text);
+            }
+
+            @Override
+            public void binary() {
+                onBinary(session);
+            }
+
+            @Override
+            public void tooBig(long bytes) {
+                close(session, Protocol.CLOSE_TOO_BIG, "message of " + bytes + " bytes exceeds " + config.maxFrameBytes(),
+                        "message too big");
+            }
+
+            @Override
+            public void notUtf8() {
+                close(session, Protocol.CLOSE_INVALID_DATA, "text frame is not valid UTF-8", "invalid UTF-8");
+            }
+        });
+        socket.frameHandler(frames::frame);
         socket.exceptionHandler(e -> LOG.debug("Agent {} socket error: {}", agentId, e.toString()));
         socket.closeHandler(v -> onClosed(session));
         vertx.setTimer(config.helloTimeoutMs(), id -> {
@@ -171,52 +196,63 @@ public final class AgentGateway implements JobManager.AgentLink {
         });
     }
 
-    private void onBinary(AgentSession session, Buffer buffer) {
-        if (!budget(session)) {
+    private void onBinary(AgentSession session) {
+        if (session.state == AgentSession.State.CLOSED) {
             return;
         }
-        error(session, Protocol.ERR_INVALID, "binary frames are not used in protocol version " + Protocol.VERSION, null, null);
+        String text = "binary frames are not used in protocol version " + Protocol.VERSION;
+        if (session.state == AgentSession.State.AWAITING_HELLO) {
+            refuseBeforeHello(session, Protocol.ERR_INVALID, text, null);
+        } else if (otherBudget(session)) {
+            error(session, Protocol.ERR_INVALID, text, null, null);
+        }
     }
 
     private void onText(AgentSession session, String text) {
-        if (session.state == AgentSession.State.CLOSED || !budget(session)) {
-            return;
-        }
-        if (text.length() > config.maxFrameBytes()) {
-            close(session, Protocol.CLOSE_TOO_BIG, "message of " + text.length() + " characters exceeds "
-                    + config.maxFrameBytes(), "message too big");
+        if (session.state == AgentSession.State.CLOSED) {
             return;
         }
         JsonNode message;
         try {
             message = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            error(session, Protocol.ERR_MALFORMED, "not JSON: " + e.getOriginalMessage(), null, null);
+            refuse(session, Protocol.ERR_MALFORMED, "not JSON: " + e.getOriginalMessage(), null, null);
             return;
         }
         if (message == null || !message.isObject()) {
-            error(session, Protocol.ERR_MALFORMED, "a message must be a JSON object", null, null);
+            refuse(session, Protocol.ERR_MALFORMED, "a message must be a JSON object", null, null);
             return;
         }
         String type = message.path("type").asText(null);
+        if (session.state == AgentSession.State.AWAITING_HELLO) {
+            List<Violation> violations = ProtocolValidator.validate(message);
+            if (!Protocol.HELLO.equals(type)) {
+                refuseBeforeHello(session, ProtocolValidator.isKnownType(type) ? Protocol.ERR_INVALID : Protocol.ERR_UNKNOWN_TYPE,
+                        "the first message must be hello, not " + (type == null ? "a message without type" : "'" + type + "'"), type);
+            } else if (!violations.isEmpty()) {
+                refuseBeforeHello(session, Protocol.ERR_INVALID, describe(violations), type);
+            } else {
+                hello(session, message);
+            }
+            return;
+        }
+        boolean commandTraffic = Protocol.OUTPUT.equals(type) || Protocol.RESULT.equals(type);
+        if (commandTraffic ? !holdIfOverRate(session) : !otherBudget(session)) {
+            return;
+        }
         if (type != null && ProtocolValidator.isKnownType(type) && !fromAgent(type)) {
-            error(session, Protocol.ERR_UNKNOWN_TYPE, "'" + type + "' is sent by the server, not by agents", type, null);
+            error(session, Protocol.ERR_INVALID, "'" + type + "' is sent by the server, not by agents", type, null);
             return;
         }
         List<Violation> violations = ProtocolValidator.validate(message);
         if (!violations.isEmpty()) {
-            Violation first = violations.get(0);
             String code = ProtocolValidator.isKnownType(type) ? Protocol.ERR_INVALID : Protocol.ERR_UNKNOWN_TYPE;
-            error(session, code, first.field() + ": " + first.message(), type, message.path("command_id").asText(null));
-            return;
-        }
-        if (session.state == AgentSession.State.AWAITING_HELLO) {
-            if (!Protocol.HELLO.equals(type)) {
-                error(session, Protocol.ERR_INVALID, "the first message must be hello", type, null);
-                close(session, Protocol.CLOSE_POLICY, "the first message must be hello", null);
-                return;
+            String commandId = usableCommandId(message);
+            error(session, code, describe(violations), type, commandId);
+            if (Protocol.RESULT.equals(type) && commandId != null) {
+                // the caller must not wait for a result that will never be valid: the run ends failed, saying why
+                result(session, invalidResult(message, commandId, describe(violations)));
             }
-            hello(session, message);
             return;
         }
         session.errorsInARow = 0;
@@ -227,18 +263,72 @@ public final class AgentGateway implements JobManager.AgentLink {
             }
             case Protocol.HEARTBEAT -> heartbeat(session);
             case Protocol.OUTPUT -> output(session, message);
-            case Protocol.RESULT -> {
-                if (forwarded(session, message)) {
-                    return;
-                }
-                String problem = jobs.result(session.agentId, message);
-                if (problem != null) {
-                    error(session, Protocol.ERR_UNKNOWN_COMMAND, problem, type, message.path("command_id").asText(null));
-                }
-            }
-            case Protocol.ERROR -> LOG.debug("Agent {} reports {}: {}", session.agentId, message.path("code").asText(),
-                    message.path("message").asText());
+            case Protocol.RESULT -> result(session, message);
+            case Protocol.ERROR -> agentError(session, message);
             default -> error(session, Protocol.ERR_UNKNOWN_TYPE, "unexpected type '" + type + "'", type, null);
+        }
+    }
+
+    private void result(AgentSession session, JsonNode message) {
+        if (forwarded(session, message)) {
+            return;
+        }
+        String problem = jobs.result(session.agentId, message);
+        if (problem != null && !message.has(SYNTHETIC)) {
+            error(session, Protocol.ERR_UNKNOWN_COMMAND, problem, Protocol.RESULT, message.path("command_id").asText(null));
+        }
+    }
+
+    /** Marks the failed result the node makes of an agent's invalid one (never sent to or by an agent). */
+    private static final String SYNTHETIC = "x_synthetic";
+
+    private ObjectNode invalidResult(JsonNode message, String commandId, String problem) {
+        ObjectNode result = mapper.createObjectNode().put("type", Protocol.RESULT).put("command_id", commandId)
+                .put("state", Protocol.STATE_FAILED).putNull("exit_code")
+                .put("duration_ms", Math.max(0, message.path("duration_ms").asLong(0)))
+                .put("output_bytes", Math.max(0, message.path("output_bytes").asLong(0)))
+                .put("truncated", message.path("truncated").asBoolean(false))
+                .put("error", truncateText("the agent sent an invalid result (" + problem + "): " + message, 4096))
+                .put(SYNTHETIC, true);
+        return result;
+    }
+
+    private void agentError(AgentSession session, JsonNode message) {
+        String code = message.path("code").asText();
+        String commandId = message.path("command_id").asText(null);
+        LOG.debug("Agent {} reports {}: {}", session.agentId, code, message.path("message").asText());
+        if (Protocol.ERR_UNKNOWN_COMMAND.equals(code) && Protocol.CANCEL.equals(message.path("ref_type").asText())
+                && commandId != null) {
+            String reason = "the agent does not know the command (it answered cancel with unknown_command)";
+            var current = router;
+            if (current == null || !current.lostIfRemote(session.agentId, commandId, reason)) {
+                jobs.agentForgot(session.agentId, commandId, reason);
+            }
+        }
+    }
+
+    private static String usableCommandId(JsonNode message) {
+        JsonNode id = message.get("command_id");
+        return id != null && id.isTextual() && !id.textValue().isEmpty() && id.textValue().length() <= 128 ? id.textValue() : null;
+    }
+
+    private static String describe(List<Violation> violations) {
+        Violation first = violations.get(0);
+        return first.field() + ": " + first.message();
+    }
+
+    /** Before hello every wrong message ends the socket: the error says why, then close 1008. */
+    private void refuseBeforeHello(AgentSession session, String code, String text, String refType) {
+        error(session, code, text, refType, null);
+        close(session, Protocol.CLOSE_POLICY, "the first message must be a valid hello", null);
+    }
+
+    /** A message that could not be read: before hello it ends the socket, after it an error answers it. */
+    private void refuse(AgentSession session, String code, String text, String refType, String commandId) {
+        if (session.state == AgentSession.State.AWAITING_HELLO) {
+            refuseBeforeHello(session, code, text, refType);
+        } else if (otherBudget(session)) {
+            error(session, code, text, refType, commandId);
         }
     }
 
@@ -250,39 +340,55 @@ public final class AgentGateway implements JobManager.AgentLink {
     }
 
     private void hello(AgentSession session, JsonNode hello) {
-        int protocol = hello.path("protocol").asInt();
-        if (protocol != Protocol.VERSION) {
-            close(session, Protocol.CLOSE_UNSUPPORTED_VERSION, "protocol version " + protocol
-                    + " is not supported; this server speaks " + Protocol.VERSION, null);
-            return;
-        }
+        // the highest version this server speaks that is not above the agent's (docs/agent-protocol.md §11)
+        int protocol = Math.min(hello.path("protocol").asInt(), Protocol.VERSION);
         String claimed = hello.path("agent_id").asText();
         if (!claimed.equals(session.agentId)) {
             audit.record("agent.identity_refused", session.agentId, Map.of("claimed_agent_id", claimed,
                     "remote_address", session.remoteAddress));
+            error(session, Protocol.ERR_INVALID, "agent_id: '" + claimed + "' is not the agent of this token", Protocol.HELLO, null);
             close(session, Protocol.CLOSE_POLICY, "hello.agent_id '" + claimed + "' is not the agent of this token", null);
             return;
         }
         Map<String, String> labels = new TreeMap<>();
         hello.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         List<String> capabilities = new ArrayList<>();
-        hello.path("capabilities").forEach(c -> capabilities.add(c.asText()));
+        if (hello.has("capabilities")) {
+            hello.path("capabilities").forEach(c -> capabilities.add(c.asText()));
+        } else {
+            capabilities.add(Protocol.CAP_EXEC); // absent means ["exec"]
+        }
         Instant now = Instant.now();
         ClientInfo info = new ClientInfo(session.agentId, session.id, nodeId, ClientInfo.ONLINE, now, now,
                 session.remoteAddress, Map.copyOf(labels),
                 new ClientInfo.AgentDetails(hello.path("hostname").asText(), hello.path("os").asText(),
                         hello.path("arch").asText(null), hello.path("agent_version").asText(), protocol,
                         List.copyOf(capabilities)), null, null);
+        session.exec = capabilities.contains(Protocol.CAP_EXEC);
+        if (hello.has("running")) {
+            // before the session can be sent anything: only commands sent on earlier sockets are judged
+            Set<String> running = new HashSet<>();
+            hello.get("running").forEach(id -> running.add(id.asText()));
+            jobs.agentResumed(session.agentId, running);
+            var current = router;
+            if (current != null) {
+                current.agentResumed(session.agentId, running);
+            }
+        }
         session.state = AgentSession.State.ONLINE;
         session.lastHeartbeatMillis = System.currentTimeMillis();
+        session.info = info;
         AgentSession previous = sessions.put(session.agentId, session);
         if (previous != null && previous != session) {
             // the old socket's close must not mark the agent offline: this session now holds it
             previous.state = AgentSession.State.CLOSED;
             // its running commands go on: the agent sends their results over this session
             previous.socket.close(Protocol.CLOSE_REPLACED, "replaced by a newer connection of the same agent");
+            ClientInfo old = previous.info;
+            if (old != null) {
+                clientEvents.disconnected(old.offline(now, "replaced"));
+            }
         }
-        session.info = info;
         try {
             registry.online(info);
         } catch (RuntimeException e) {
@@ -291,12 +397,13 @@ public final class AgentGateway implements JobManager.AgentLink {
         }
         ObjectNode welcome = mapper.createObjectNode()
                 .put("type", Protocol.WELCOME)
-                .put("protocol", Protocol.VERSION)
+                .put("protocol", protocol)
                 .put("session_id", session.id)
                 .put("node_id", nodeId)
                 .put("heartbeat_interval_ms", config.heartbeatIntervalMs())
                 .put("heartbeat_timeout_ms", config.heartbeatTimeoutMs())
-                .put("max_frame_bytes", config.maxFrameBytes());
+                .put("max_frame_bytes", config.maxFrameBytes())
+                .put("max_messages_per_second", config.messagesPerSecond());
         session.socket.writeTextMessage(toJson(welcome));
         clientEvents.connected(info);
         jobs.agentOnline(session.agentId);
@@ -354,19 +461,40 @@ public final class AgentGateway implements JobManager.AgentLink {
         if (forwarded(session, message)) {
             return;
         }
-        String problem = jobs.output(session.agentId, message, data);
+        JobManager.Refusal problem = jobs.output(session.agentId, message, data);
         if (problem != null) {
-            error(session, Protocol.ERR_UNKNOWN_COMMAND, problem, Protocol.OUTPUT, message.path("command_id").asText(null));
+            error(session, problem.code(), problem.message(), Protocol.OUTPUT, message.path("command_id").asText(null));
         }
     }
 
-    private boolean budget(AgentSession session) {
-        if (session.takeMessageBudget()) {
+    /**
+     * Output and results are never refused for their rate: beyond it the socket is paused (TCP then holds
+     * the agent's writes back, and the agent's reads of its process pipes with them) until the budget is
+     * ahead again. Returns {@code false} only when the session has ended.
+     */
+    private boolean holdIfOverRate(AgentSession session) {
+        long holdMs = session.commandTraffic.takeOrOwe();
+        if (holdMs > 0 && !session.held) {
+            session.held = true;
+            session.socket.pause();
+            vertx.setTimer(holdMs, id -> {
+                session.held = false;
+                if (session.state != AgentSession.State.CLOSED) {
+                    session.socket.resume();
+                }
+            });
+        }
+        return session.state != AgentSession.State.CLOSED;
+    }
+
+    /** Every message but output and results: beyond the rate, error {@code rate_limited} and close 4008. */
+    private boolean otherBudget(AgentSession session) {
+        if (session.otherTraffic.take()) {
             return true;
         }
         if (session.state != AgentSession.State.CLOSED) {
             error(session, Protocol.ERR_RATE_LIMITED, "more than " + config.messagesPerSecond()
-                    + " messages per second", null, null);
+                    + " messages per second besides output and results", null, null);
             close(session, Protocol.CLOSE_RATE_LIMITED, "message rate limit exceeded", "rate limited");
         }
         return false;
@@ -444,6 +572,10 @@ public final class AgentGateway implements JobManager.AgentLink {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String truncateText(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max);
     }
 
     private static String truncate(String reason) {
