@@ -39,6 +39,27 @@ class CommandExecutionTest extends AgentTestSupport {
     }
 
     @Test
+    void shouldSendLineByLineOutputInFewChunks() {
+        // given: a shell loop writes 30,000 lines, one write each (as a flushed program does)
+        Session session = connected(16);
+        // when
+        session.send(Messages.command("c1", null, "i=0; while [ $i -lt 30000 ]; do echo \"line $i\"; i=$((i+1)); done",
+                60_000, 1 << 20, null, null));
+        // then: every byte, in chunks that waited up to 20 ms to fill: far fewer than one per line
+        JsonNode result = resultOf("c1");
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 30_000; i++) {
+            expected.append("line ").append(i).append('\n');
+        }
+        assertThat(result.get("state").asText()).isEqualTo(Protocol.STATE_SUCCEEDED);
+        assertThat(result.get("truncated").asBoolean()).isFalse();
+        assertThat(fixture.command("c1").stdoutText()).isEqualTo(expected.toString());
+        long seconds = Math.max(1, result.get("duration_ms").asLong() / 1000 + 1);
+        assertThat(fixture.command("c1").chunks).as("chunks for %d ms of output", result.get("duration_ms").asLong())
+                .isLessThanOrEqualTo(60 * seconds);
+    }
+
+    @Test
     void shouldReportANonZeroExitAsFailedWithTheCode() {
         Session session = connected(16);
         session.send(Messages.command("c1", List.of("/bin/sh", "-c", "echo oops >&2; exit 3"), null, 10_000, 1_000, null, null));

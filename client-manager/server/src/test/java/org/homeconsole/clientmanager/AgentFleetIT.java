@@ -100,6 +100,29 @@ class AgentFleetIT {
     }
 
     @Test
+    void thirtyThousandFlushedLinesThroughTheReferenceAgentAreAllKept() throws Exception {
+        agent("lines");
+        String session = node.json(node.get("/clients/lines")).path("session_id").asText();
+        String loop = "i=0; while [ $i -lt 30000 ]; do echo \\\"line $i\\\"; i=$((i+1)); done";
+        HttpResponse<String> response = node.send("POST", "/clients/lines/commands", "{\"shell\":\"" + loop
+                + "\",\"timeout_ms\":120000,\"wait\":true}", ClientManagerNode.ADMIN_KEY);
+        JsonNode job = node.json(response);
+        JsonNode result = job.path("results").get(0);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 30_000; i++) {
+            expected.append("line ").append(i).append('\n');
+        }
+        assertThat(result.path("state").asText()).as(response.body()).isEqualTo("succeeded");
+        assertThat(result.path("truncated").asBoolean()).isFalse();
+        assertThat(result.has("output_lost_bytes")).isFalse();
+        HttpResponse<byte[]> output = node.getBytes("/jobs/" + job.path("job_id").asText() + "/output?stream=stdout");
+        assertThat(new String(output.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected.toString());
+        JsonNode client = node.json(node.get("/clients/lines"));
+        assertThat(client.path("status").asText()).isEqualTo("online");
+        assertThat(client.path("session_id").asText()).as("the same socket all along").isEqualTo(session);
+    }
+
+    @Test
     void aSlowAdminReaderGetsDropsCountedInsteadOfGrowingTheNodesMemory() throws Exception {
         agent("chatty");
         Path file = dir.resolve("twenty.bin");
