@@ -77,6 +77,9 @@ class ProtocolValidatorTest {
             hello     | labels               | {"bad key": "x"}
             hello     | labels               | {"role": 1}
             hello     | capabilities         | "exec"
+            hello     | running              | "c1"
+            hello     | running              | [""]
+            welcome   | max_messages_per_second | 0
             heartbeat | ts                   | "now"
             heartbeat | running              | -1
             output    | stream               | "stdin"
@@ -106,6 +109,28 @@ class ProtocolValidatorTest {
         List<Violation> violations = ProtocolValidator.validate(message);
         // then
         assertThat(violations).as("%s", message).extracting(Violation::field).anyMatch(f -> f.startsWith(field));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            succeeded | 3    | false
+            succeeded | null | false
+            succeeded | 0    | true
+            failed    | 0    | false
+            failed    | 2    | true
+            failed    | null | true
+            timed_out | null | true
+            cancelled | 0    | true
+            """)
+    void shouldHoldTheResultStateToItsExitCode(String state, String exitCode, boolean valid) throws IOException {
+        // given: succeeded means exit code 0, failed another code or none (docs/agent-protocol.md §3.6)
+        JsonNode result = Messages.parse("{\"type\":\"result\",\"command_id\":\"c1\",\"state\":\"" + state
+                + "\",\"exit_code\":" + exitCode + ",\"duration_ms\":1,\"output_bytes\":0,\"truncated\":false}");
+        // when
+        List<Violation> violations = ProtocolValidator.validate(result);
+        // then: the typed fast check and the schema agree
+        assertThat(violations.isEmpty()).as("%s", violations).isEqualTo(valid);
+        assertThat(SchemaValidator.validate("agent/result", result).isEmpty()).isEqualTo(valid);
     }
 
     @Test
